@@ -1,0 +1,89 @@
+/**
+ * The typed error of the MIF API. Every failure a subscriber can see, whether
+ * in a {@linkcode RequestError} reply, a Not Connected message or a failed
+ * translation, is a {@linkcode MifError} with a stable `code`.
+ *
+ * @module
+ */
+
+/**
+ * Stable identifiers of what went wrong. A subscriber switches on these; the
+ * message text is for people and may change.
+ */
+export type MifErrorCode =
+  /** The request is not an object of a known shape, or a field has the wrong type. */
+  | "malformed-request"
+  /** The request's `type` is not a message of section 3.2.7. */
+  | "unknown-request-type"
+  /** No interface has the given identifier. */
+  | "unknown-interface"
+  /** No provisioning domain has the given identifier. */
+  | "unknown-pvd"
+  /** An IP address field is not a valid address. */
+  | "invalid-address"
+  /** A translation with this identifier is still outstanding. */
+  | "duplicate-translation-id"
+  /** No outstanding translation has this identifier. */
+  | "unknown-translation-id"
+  /** A connection attempt with this identifier is still outstanding. */
+  | "duplicate-connection-id"
+  /** A stop message for something the subscriber had not asked for. */
+  | "not-subscribed"
+  /** The source address does not belong to the provisioning domain. */
+  | "address-not-in-pvd"
+  /** The provisioning domain has no usable source address for the destination's family. */
+  | "no-source-address"
+  /** The provisioning domain has no DNS server. */
+  | "no-dns-servers"
+  /** Name resolution ended without an answer. */
+  | "resolution-failed"
+  /** Every connection attempt failed. */
+  | "connection-failed"
+  /** The provisioning domain was withdrawn while the request was in progress. */
+  | "pvd-withdrawn"
+  /** The operation was stopped by the subscriber or the API was closed. */
+  | "aborted"
+  /** The network adapter cannot do this. */
+  | "unsupported"
+  /** A fault inside the MIF API or an adapter; the message says what. */
+  | "internal-error";
+
+/** Options for {@linkcode MifError}. */
+export interface MifErrorOptions {
+  /** The request field at fault, as a property path such as `pvdId`. */
+  readonly field?: string;
+  /** The underlying error. */
+  readonly cause?: unknown;
+}
+
+/**
+ * An error of the MIF API, with a stable {@linkcode MifErrorCode}.
+ *
+ * @example Switch on the code
+ * ```ts
+ * import { MifError } from "./errors.ts";
+ *
+ * const error = new MifError("unknown-pvd", 'Cannot announce addresses: no provisioning domain "x"', { field: "pvdId" });
+ * if (error.code !== "unknown-pvd" || error.field !== "pvdId") throw new Error("unexpected");
+ * ```
+ */
+export class MifError extends Error {
+  /** What went wrong. */
+  readonly code: MifErrorCode;
+  /** The request field at fault, when one is. */
+  readonly field: string | undefined;
+
+  /**
+   * Makes an error.
+   *
+   * @param code What went wrong.
+   * @param message Sentence case, no trailing period, naming the action and the state.
+   * @param options The field at fault and the cause.
+   */
+  constructor(code: MifErrorCode, message: string, options: MifErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "MifError";
+    this.code = code;
+    this.field = options.field;
+  }
+}

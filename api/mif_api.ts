@@ -1,0 +1,701 @@
+/**
+ * The MIF API: subscribers post requests and read announcements and
+ * replies; a {@linkcode NetworkLink} adapter feeds the configuration
+ * database and carries out name resolution and connections.
+ *
+ * @module
+ */
+
+import { parseIpAddress } from "../core-as/mod.ts";
+import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
+import { MifError } from "./errors.ts";
+import type {
+  ConfigurationElementType,
+  ConnectionAttemptFailure,
+  ConnectToAddress,
+  ConnectToAddressFromAddress,
+  ConnectToPvd,
+  GetConfigurationData,
+  InterfaceId,
+  MifReply,
+  MifRequest,
+  PvdId,
+  TranslateName,
+} from "./messages.ts";
+import type {
+  AddressInfo,
+  ConnectionToken,
+  ElementInfo,
+  NetworkChange,
+  NetworkLink,
+  PvdInfo,
+} from "./network_link.ts";
+import type { Subscriber } from "./subscriber.ts";
+import { type EndpointOwner, SubscriberEndpoint } from "./_subscriber_endpoint.ts";
+import { validateRequest } from "./validate.ts";
+
+/** Options for {@linkcode MifApi}. */
+export interface MifApiOptions {
+  /** Default queue capacity of each subscriber, in messages (65,536 when absent). */
+  readonly queueCapacity?: number;
+  /** Receives each change from the adapter that did not fit the state and was skipped. */
+  readonly onLinkError?: (error: MifError, change: NetworkChange) => void;
+}
+
+/** Options for {@linkcode MifApi.subscribe}. */
+export interface SubscribeOptions {
+  /** This subscriber's queue capacity, in messages. */
+  readonly queueCapacity?: number;
+}
+
+const SEP = "\u0000";
+const DEFAULT_QUEUE_CAPACITY = 65_536;
+
+/** Turns anything thrown by an adapter into a {@linkcode MifError}. */
+function asMifError(error: unknown, code: MifError["code"], action: string): MifError {
+  if (error instanceof MifError) return error;
+  const text = error instanceof Error ? error.message : String(error);
+  return new MifError(code, `Cannot ${action}: ${text}`, { cause: error });
+}
+
+/** Bits in common at the start of two addresses of one family (RFC 6724 CommonPrefixLen). */
+function commonPrefixLength(a: Uint8Array, b: Uint8Array): number {
+  let bits = 0;
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const x = a[i]! ^ b[i]!;
+    if (x === 0) {
+      bits += 8;
+      continue;
+    }
+    return bits + Math.clz32(x) - 24;
+  }
+  return bits;
+}
+
+/**
+ * The MIF API of draft-ietf-mif-api-extension-05 over one network adapter.
+ *
+ * @example Learn the interfaces of a simulated host
+ * ```ts
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const app = api.subscribe();
+ * app.postMessage({ type: "announce-interfaces" });
+ * const names = [];
+ * for (let m = app.getMessage(); m; m = app.getMessage()) {
+ *   if (m.type === "interface-announcement") names.push(m.displayName);
+ * }
+ * if (names.join() !== "eth0,wlan0") throw new Error(names.join());
+ * api.close();
+ * ```
+ */
+export class MifApi {
+  readonly #link: NetworkLink;
+  readonly #db: ConfigurationDatabase;
+  readonly #queueCapacity: number;
+  readonly #subscribers = new Set<SubscriberEndpoint>();
+  /** Subscribers of interface announcements. */
+  readonly #interfaceSubscribers = new Set<SubscriberEndpoint>();
+  /** Subscribers of PvD announcements, by interface. */
+  readonly #pvdSubscribers = new Map<InterfaceId, Set<SubscriberEndpoint>>();
+  /** Subscribers of configuration element announcements, by PvD. */
+  readonly #elementSubscribers = new Map<PvdId, Set<SubscriberEndpoint>>();
+  /** Subscribers of address announcements, by PvD. */
+  readonly #addressSubscribers = new Map<PvdId, Set<SubscriberEndpoint>>();
+  /** Outstanding translations and connections, by the PvD they run in, to stop when it goes. */
+  readonly #operations = new Map<PvdId, Set<AbortController>>();
+  readonly #owner: EndpointOwner = {
+    post: (endpoint, message) => this.#post(endpoint, message),
+    closed: (endpoint) => this.#unsubscribeAll(endpoint),
+  };
+  #closed = false;
+
+  /**
+   * Starts the API over an adapter; the adapter's snapshot arrives through
+   * {@linkcode NetworkLink.start} before the first subscriber can ask.
+   *
+   * @param link The network adapter.
+   * @param options Queue capacity and where adapter errors go.
+   */
+  constructor(link: NetworkLink, options: MifApiOptions = {}) {
+    this.#link = link;
+    this.#queueCapacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+    const onLinkError = options.onLinkError ?? (() => {});
+    this.#db = new ConfigurationDatabase(link.clock, {
+      onEvent: (event) => this.#fanOut(event),
+      onError: onLinkError,
+    });
+    link.start(this.#db);
+  }
+
+  /** The configuration database, for reading the current state directly. */
+  get database(): ConfigurationDatabase {
+    return this.#db;
+  }
+
+  /**
+   * Adds a subscriber with an empty queue and no subscriptions.
+   *
+   * @param options Its queue capacity.
+   */
+  subscribe(options: SubscribeOptions = {}): Subscriber {
+    const capacity = options.queueCapacity ?? this.#queueCapacity;
+    if (!(capacity >= 1)) throw new RangeError(`Cannot subscribe: queue capacity must be 1 or more, got ${capacity}`);
+    const endpoint = new SubscriberEndpoint(this.#owner, this.#link.clock, capacity);
+    if (this.#closed) endpoint.close();
+    else this.#subscribers.add(endpoint);
+    return endpoint;
+  }
+
+  /** Stops the adapter, every outstanding request and every subscriber. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const endpoint of [...this.#subscribers]) endpoint.close();
+    this.#link.stop();
+    this.#db.close();
+  }
+
+  // -------------------------------------------------------------------------
+  // Requests
+  // -------------------------------------------------------------------------
+
+  #post(s: SubscriberEndpoint, message: unknown): void {
+    try {
+      this.#handle(s, validateRequest(message));
+    } catch (error) {
+      const mifError = asMifError(error, "internal-error", "handle request");
+      s.enqueue({ type: "error", error: mifError, request: message }, true);
+    }
+  }
+
+  #handle(s: SubscriberEndpoint, request: MifRequest): void {
+    switch (request.type) {
+      case "announce-interfaces":
+        s.interfaces = true;
+        this.#interfaceSubscribers.add(s);
+        for (const info of this.#db.interfaces()) {
+          s.enqueue(
+            { type: "interface-announcement", interfaceId: info.interfaceId, displayName: info.displayName },
+            true,
+          );
+          s.announcedInterfaces.add(info.interfaceId);
+        }
+        return;
+      case "stop-announcing-interfaces":
+        if (!s.interfaces) throw this.#notSubscribed(request.type, "interface announcements");
+        s.interfaces = false;
+        this.#interfaceSubscribers.delete(s);
+        s.announcedInterfaces.clear();
+        return;
+      case "announce-provisioning-domains": {
+        const { interfaceId } = request;
+        if (!this.#db.getInterface(interfaceId)) {
+          throw new MifError(
+            "unknown-interface",
+            `Cannot announce provisioning domains: no interface ${interfaceId}`,
+            { field: "interfaceId" },
+          );
+        }
+        s.pvdInterfaces.add(interfaceId);
+        setOf(this.#pvdSubscribers, interfaceId).add(s);
+        for (const pvd of this.#db.pvdsOf(interfaceId)) this.#announcePvd(s, pvd, true);
+        return;
+      }
+      case "stop-announcing-provisioning-domains": {
+        const { interfaceId } = request;
+        if (!s.pvdInterfaces.has(interfaceId)) {
+          throw this.#notSubscribed(request.type, `provisioning domain announcements on interface ${interfaceId}`);
+        }
+        this.#dropPvdSubscription(s, interfaceId);
+        return;
+      }
+      case "announce-configuration-elements": {
+        const pvdId = this.#needPvd(request.type, request.pvdId).pvdId;
+        s.elementPvds.set(pvdId, request.elementType);
+        setOf(this.#elementSubscribers, pvdId).add(s);
+        for (const info of this.#db.elementsOf(pvdId, request.elementType)) {
+          s.enqueue({ type: "configuration-element-announcement", pvdId, element: info }, true);
+          s.announcedElements.add(pvdId + SEP + info.elementType + SEP + info.elementId);
+        }
+        return;
+      }
+      case "stop-announcing-configuration-elements": {
+        const pvds = request.pvdId === undefined ? [...s.elementPvds.keys()] : [request.pvdId];
+        if (pvds.length === 0 || !pvds.every((p) => s.elementPvds.has(p))) {
+          throw this.#notSubscribed(request.type, `configuration element announcements${inPvd(request.pvdId)}`);
+        }
+        for (const pvdId of pvds) this.#dropElementSubscription(s, pvdId);
+        return;
+      }
+      case "announce-addresses": {
+        const pvdId = this.#needPvd(request.type, request.pvdId).pvdId;
+        s.addressPvds.add(pvdId);
+        setOf(this.#addressSubscribers, pvdId).add(s);
+        for (const info of this.#db.addressesOf(pvdId)) this.#announceAddress(s, info, true);
+        return;
+      }
+      case "stop-announcing-addresses": {
+        const pvds = request.pvdId === undefined ? [...s.addressPvds] : [request.pvdId];
+        if (pvds.length === 0 || !pvds.every((p) => s.addressPvds.has(p))) {
+          throw this.#notSubscribed(request.type, `address announcements${inPvd(request.pvdId)}`);
+        }
+        for (const pvdId of pvds) this.#dropAddressSubscription(s, pvdId);
+        return;
+      }
+      case "get-configuration-data":
+        return this.#getConfigurationData(s, request);
+      case "translate-name":
+        return this.#translateName(s, request);
+      case "stop-translating-name": {
+        const controller = s.translations.get(request.translationId);
+        if (!controller) {
+          throw new MifError(
+            "unknown-translation-id",
+            `Cannot stop translating name: no outstanding translation "${request.translationId}"`,
+            { field: "translationId" },
+          );
+        }
+        s.translations.delete(request.translationId);
+        controller.abort(new MifError("aborted", "Translation stopped by the subscriber"));
+        return;
+      }
+      case "connect-to-pvd":
+      case "connect-to-address":
+      case "connect-to-address-from-address":
+        return this.#connect(s, request);
+      case "wants-to-connect":
+      case "connection-is-idle":
+      case "connection-can-be-broken":
+        this.#link.hint?.(request);
+        return;
+    }
+  }
+
+  #notSubscribed(type: string, what: string): MifError {
+    return new MifError("not-subscribed", `Cannot accept ${type}: not subscribed to ${what}`);
+  }
+
+  #needPvd(type: string, pvdId: PvdId): PvdInfo {
+    const pvd = this.#db.getPvd(pvdId);
+    if (!pvd) {
+      throw new MifError("unknown-pvd", `Cannot accept ${type}: no provisioning domain "${pvdId}"`, {
+        field: "pvdId",
+      });
+    }
+    return pvd;
+  }
+
+  #getConfigurationData(s: SubscriberEndpoint, request: GetConfigurationData): void {
+    const { pvdId, elementType, informationId } = request;
+    this.#needPvd(request.type, pvdId);
+    const data = this.#db.configurationData(pvdId, elementType, informationId);
+    s.enqueue(
+      data === undefined
+        ? { type: "no-configuration-data", pvdId, elementType, informationId }
+        : { type: "configuration-data", pvdId, elementType, informationId, data },
+      true,
+    );
+  }
+
+  // -------------------------------------------------------------------------
+  // Name translation and connections
+  // -------------------------------------------------------------------------
+
+  /** Registers an operation in a PvD, so that the PvD's withdrawal stops it. */
+  #startOperation(pvdId: PvdId): { controller: AbortController; done(): void } {
+    const controller = new AbortController();
+    const set = setOf(this.#operations, pvdId);
+    set.add(controller);
+    return {
+      controller,
+      done: () => {
+        set.delete(controller);
+        if (set.size === 0 && this.#operations.get(pvdId) === set) this.#operations.delete(pvdId);
+      },
+    };
+  }
+
+  /** Addresses for a name inside one PvD: the literal itself, or the adapter's resolution. */
+  async *#resolve(pvdId: PvdId, name: string, signal: AbortSignal): AsyncGenerator<string> {
+    let literal: string | undefined;
+    try {
+      literal = parseIpAddress(name).text;
+    } catch {
+      // Not an address literal: resolve it.
+    }
+    if (literal !== undefined) {
+      yield literal;
+      return;
+    }
+    const dnsServers = this.#db.configurationData(pvdId, undefined, "dns-servers") ?? [];
+    if (dnsServers.length === 0) {
+      throw new MifError("no-dns-servers", `Cannot translate name "${name}": provisioning domain "${pvdId}" has no DNS server`);
+    }
+    const searchDomains = this.#db.configurationData(pvdId, undefined, "search-domains") ?? [];
+    const query = {
+      pvdId,
+      interfaceId: this.#db.getPvd(pvdId)!.interfaceId,
+      name,
+      dnsServers: dnsServers.map((d) => d.address),
+      searchDomains: searchDomains.map((d) => d.domain),
+      sourceAddresses: this.#db.addressesOf(pvdId).map((a) => a.address),
+    };
+    for await (const address of this.#link.resolve(query, signal)) {
+      signal.throwIfAborted();
+      yield parseIpAddress(address).text;
+    }
+  }
+
+  #translateName(s: SubscriberEndpoint, request: TranslateName): void {
+    const { pvdId, name, translationId } = request;
+    this.#needPvd(request.type, pvdId);
+    if (s.translations.has(translationId)) {
+      throw new MifError(
+        "duplicate-translation-id",
+        `Cannot translate name: translation "${translationId}" is still outstanding`,
+        { field: "translationId" },
+      );
+    }
+    const operation = this.#startOperation(pvdId);
+    const { signal } = operation.controller;
+    s.translations.set(translationId, operation.controller);
+    (async () => {
+      let count = 0;
+      let error: MifError | undefined;
+      try {
+        const seen = new Set<string>();
+        for await (const address of this.#resolve(pvdId, name, signal)) {
+          if (seen.has(address)) continue;
+          seen.add(address);
+          s.enqueue({ type: "name-translation", translationId, address }, true);
+          count++;
+        }
+      } catch (caught) {
+        error = asMifError(signal.aborted ? signal.reason : caught, "resolution-failed", `translate name "${name}"`);
+      } finally {
+        operation.done();
+      }
+      // Stopped by the subscriber: it wants nothing more about this translation.
+      if (error?.code === "aborted" || s.translations.get(translationId) !== operation.controller) return;
+      s.translations.delete(translationId);
+      s.enqueue(
+        error
+          ? { type: "name-translation-complete", translationId, count, error }
+          : { type: "name-translation-complete", translationId, count },
+        true,
+      );
+    })();
+  }
+
+  /**
+   * Source addresses of a PvD for a destination, best first: same family,
+   * still valid, preferred before deprecated (RFC 6724 rule 3), then the
+   * longest common prefix (rule 8).
+   */
+  #sourcesFor(pvdId: PvdId, destination: string): AddressInfo[] {
+    const now = this.#link.clock.now();
+    const dest = parseIpAddress(destination);
+    return this.#db.addressesOf(pvdId)
+      .map((info) => ({ info, bytes: parseIpAddress(info.address).bytes }))
+      .filter(({ info, bytes }) => bytes.length === dest.bytes.length && info.validUntil > now)
+      .map(({ info, bytes }) => ({
+        info,
+        deprecated: info.preferredUntil <= now,
+        prefix: commonPrefixLength(bytes, dest.bytes),
+      }))
+      .sort((a, b) => Number(a.deprecated) - Number(b.deprecated) || b.prefix - a.prefix)
+      .map(({ info }) => info);
+  }
+
+  #connect(s: SubscriberEndpoint, request: ConnectToPvd | ConnectToAddress | ConnectToAddressFromAddress): void {
+    const { pvdId, connectionId } = request;
+    const pvd = this.#needPvd(request.type, pvdId);
+    if (s.connections.has(connectionId)) {
+      throw new MifError(
+        "duplicate-connection-id",
+        `Cannot connect: connection "${connectionId}" is still outstanding`,
+        { field: "connectionId" },
+      );
+    }
+    if (request.type === "connect-to-address-from-address") {
+      if (!this.#db.getAddress(pvdId, request.sourceAddress)) {
+        throw new MifError(
+          "address-not-in-pvd",
+          `Cannot connect from ${request.sourceAddress}: it is not an address of provisioning domain "${pvdId}"`,
+          { field: "sourceAddress" },
+        );
+      }
+      if (request.sourceAddress.includes(":") !== request.address.includes(":")) {
+        throw new MifError(
+          "invalid-address",
+          `Cannot connect from ${request.sourceAddress} to ${request.address}: the address families differ`,
+          { field: "address" },
+        );
+      }
+    }
+    const operation = this.#startOperation(pvdId);
+    const { signal } = operation.controller;
+    s.connections.set(connectionId, operation.controller);
+    const attempts: ConnectionAttemptFailure[] = [];
+
+    const attempt = async (sourceAddress: string, address: string): Promise<ConnectionToken | undefined> => {
+      try {
+        return await this.#link.connect(
+          { pvdId, interfaceId: pvd.interfaceId, sourceAddress, address, port: request.port },
+          signal,
+        );
+      } catch (caught) {
+        if (signal.aborted) throw signal.reason;
+        attempts.push({ sourceAddress, address, reason: asMifError(caught, "connection-failed", "connect").message });
+        return undefined;
+      }
+    };
+    // One attempt after another, best source first. The racing scheduler
+    // of the WebAssembly core replaces this order with Happy Eyeballs.
+    const toAddress = async (address: string): Promise<ConnectionToken | undefined> => {
+      if (request.type === "connect-to-address-from-address") return await attempt(request.sourceAddress, address);
+      for (const source of this.#sourcesFor(pvdId, address)) {
+        const token = await attempt(source.address, address);
+        if (token) return token;
+      }
+      return undefined;
+    };
+
+    (async () => {
+      let token: ConnectionToken | undefined;
+      let error: MifError | undefined;
+      try {
+        const destinations = request.type === "connect-to-pvd"
+          ? interleaveFamilies(await collect(this.#resolve(pvdId, request.name, signal)))
+          : [request.address];
+        for (const address of destinations) {
+          token = await toAddress(address);
+          if (token) break;
+        }
+        if (!token) {
+          const tried = destinations.join(", ");
+          error = attempts.length === 0
+            ? new MifError(
+              "no-source-address",
+              `Cannot connect to ${tried}: provisioning domain "${pvdId}" has no source address of that family`,
+            )
+            : new MifError("connection-failed", `Cannot connect to ${tried} port ${request.port}: every attempt failed`);
+        }
+      } catch (caught) {
+        error = asMifError(signal.aborted ? signal.reason : caught, "connection-failed", "connect");
+      } finally {
+        operation.done();
+      }
+      if (s.connections.get(connectionId) !== operation.controller || s.closed) {
+        token?.close(); // Nobody is left to take the connection.
+        return;
+      }
+      s.connections.delete(connectionId);
+      if (token && !signal.aborted) {
+        s.enqueue({ type: "connected", connectionId, token }, true);
+        return;
+      }
+      token?.close();
+      error ??= asMifError(signal.reason, "connection-failed", "connect");
+      s.enqueue({ type: "not-connected", connectionId, error, attempts }, true);
+    })();
+  }
+
+  // -------------------------------------------------------------------------
+  // Fan-out of database events
+  // -------------------------------------------------------------------------
+
+  #announcePvd(s: SubscriberEndpoint, pvd: PvdInfo, solicited: boolean): void {
+    const message: MifReply = {
+      type: "provisioning-domain-announcement",
+      interfaceId: pvd.interfaceId,
+      pvdId: pvd.pvdId,
+    };
+    if (s.enqueue(message, solicited)) s.announcedPvds.add(pvd.pvdId);
+  }
+
+  #announceAddress(s: SubscriberEndpoint, info: AddressInfo, solicited: boolean): void {
+    const { pvdId, address } = info;
+    const now = this.#link.clock.now();
+    const message: MifReply = address.includes(":")
+      ? {
+        type: "address-announcement",
+        pvdId,
+        address,
+        validLifetime: remainingSeconds(info.validUntil, now),
+        preferredLifetime: remainingSeconds(info.preferredUntil, now),
+      }
+      : { type: "address-announcement", pvdId, address };
+    if (s.enqueue(message, solicited)) s.announcedAddresses.add(pvdId + SEP + address);
+  }
+
+  #announceElement(s: SubscriberEndpoint, info: ElementInfo): void {
+    const filter = s.elementPvds.get(info.pvdId);
+    if (filter !== undefined && filter !== info.element.elementType) return;
+    const element = this.#db.currentElement(info);
+    if (s.enqueue({ type: "configuration-element-announcement", pvdId: info.pvdId, element }, false)) {
+      s.announcedElements.add(info.pvdId + SEP + element.elementType + SEP + element.elementId);
+    }
+  }
+
+  #fanOut(event: DatabaseEvent): void {
+    switch (event.kind) {
+      case "interface-added":
+      case "interface-changed": {
+        const { interfaceId, displayName } = event.info;
+        // Of a known interface only a new display name is news; up and down
+        // come as going-up and going-away.
+        if (event.kind === "interface-changed" && event.previous.displayName === displayName) return;
+        for (const s of this.#interfaceSubscribers) {
+          if (s.enqueue({ type: "interface-announcement", interfaceId, displayName }, false)) {
+            s.announcedInterfaces.add(interfaceId);
+          }
+        }
+        return;
+      }
+      case "interface-removed": {
+        const { interfaceId } = event.info;
+        for (const s of this.#interfaceSubscribers) {
+          if (!s.announcedInterfaces.delete(interfaceId)) continue;
+          s.enqueue({ type: "no-interface-announcement", interfaceId }, false);
+        }
+        // Section 3.2.7.5: after No Interface Announcement, PvD subscriptions
+        // for that interface end by themselves.
+        for (const s of [...(this.#pvdSubscribers.get(interfaceId) ?? [])]) this.#dropPvdSubscription(s, interfaceId);
+        return;
+      }
+      case "interface-going-away":
+      case "interface-going-up":
+        for (const s of this.#interfaceSubscribers) s.enqueue({ type: event.kind, interfaceId: event.interfaceId }, false);
+        return;
+      case "pvd-added":
+        for (const s of this.#pvdSubscribers.get(event.pvd.interfaceId) ?? []) this.#announcePvd(s, event.pvd, false);
+        return;
+      case "pvd-removed": {
+        const { pvdId, interfaceId } = event.pvd;
+        for (const controller of this.#operations.get(pvdId) ?? []) {
+          controller.abort(new MifError("pvd-withdrawn", `Provisioning domain "${pvdId}" was withdrawn (${event.reason})`));
+        }
+        this.#operations.delete(pvdId);
+        for (const s of this.#pvdSubscribers.get(interfaceId) ?? []) {
+          if (s.announcedPvds.delete(pvdId)) {
+            s.enqueue({ type: "no-provisioning-domain-announcement", interfaceId, pvdId }, false);
+          }
+        }
+        // The PvD can no longer be used: subscriptions to its elements and addresses end.
+        for (const s of [...(this.#elementSubscribers.get(pvdId) ?? [])]) this.#dropElementSubscription(s, pvdId);
+        for (const s of [...(this.#addressSubscribers.get(pvdId) ?? [])]) this.#dropAddressSubscription(s, pvdId);
+        return;
+      }
+      case "element-set":
+        for (const s of this.#elementSubscribers.get(event.element.pvdId) ?? []) this.#announceElement(s, event.element);
+        return;
+      case "element-removed": {
+        const { pvdId, element } = event.element;
+        const key = pvdId + SEP + element.elementType + SEP + element.elementId;
+        for (const s of this.#elementSubscribers.get(pvdId) ?? []) {
+          if (!s.announcedElements.delete(key)) continue;
+          s.enqueue(
+            {
+              type: "no-configuration-element-announcement",
+              pvdId,
+              elementType: element.elementType,
+              elementId: element.elementId,
+            },
+            false,
+          );
+        }
+        return;
+      }
+      case "address-set":
+        for (const s of this.#addressSubscribers.get(event.address.pvdId) ?? []) {
+          this.#announceAddress(s, event.address, false);
+        }
+        return;
+      case "address-removed": {
+        const { pvdId, address } = event.address;
+        for (const s of this.#addressSubscribers.get(pvdId) ?? []) {
+          if (!s.announcedAddresses.delete(pvdId + SEP + address)) continue;
+          s.enqueue({ type: "no-address-announcement", pvdId, address }, false);
+        }
+        return;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Unsubscribing
+  // -------------------------------------------------------------------------
+
+  #dropPvdSubscription(s: SubscriberEndpoint, interfaceId: InterfaceId): void {
+    s.pvdInterfaces.delete(interfaceId);
+    deleteFrom(this.#pvdSubscribers, interfaceId, s);
+    for (const pvd of this.#db.pvdsOf(interfaceId)) s.announcedPvds.delete(pvd.pvdId);
+  }
+
+  #dropElementSubscription(s: SubscriberEndpoint, pvdId: PvdId): void {
+    s.elementPvds.delete(pvdId);
+    deleteFrom(this.#elementSubscribers, pvdId, s);
+    const prefix = pvdId + SEP;
+    for (const key of s.announcedElements) if (key.startsWith(prefix)) s.announcedElements.delete(key);
+  }
+
+  #dropAddressSubscription(s: SubscriberEndpoint, pvdId: PvdId): void {
+    s.addressPvds.delete(pvdId);
+    deleteFrom(this.#addressSubscribers, pvdId, s);
+    const prefix = pvdId + SEP;
+    for (const key of s.announcedAddresses) if (key.startsWith(prefix)) s.announcedAddresses.delete(key);
+  }
+
+  #unsubscribeAll(s: SubscriberEndpoint): void {
+    this.#subscribers.delete(s);
+    this.#interfaceSubscribers.delete(s);
+    for (const interfaceId of [...s.pvdInterfaces]) this.#dropPvdSubscription(s, interfaceId);
+    for (const pvdId of [...s.elementPvds.keys()]) this.#dropElementSubscription(s, pvdId);
+    for (const pvdId of [...s.addressPvds]) this.#dropAddressSubscription(s, pvdId);
+    const reason = new MifError("aborted", "The subscriber closed");
+    for (const controller of s.translations.values()) controller.abort(reason);
+    for (const controller of s.connections.values()) controller.abort(reason);
+    s.translations.clear();
+    s.connections.clear();
+  }
+}
+
+function inPvd(pvdId: PvdId | undefined): string {
+  return pvdId === undefined ? "" : ` in provisioning domain "${pvdId}"`;
+}
+
+function setOf<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (!set) map.set(key, set = new Set());
+  return set;
+}
+
+function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (!set) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of iterable) out.push(item);
+  return out;
+}
+
+/** IPv6 and IPv4 destinations alternated, IPv6 first (RFC 8305 section 4). */
+function interleaveFamilies(addresses: readonly string[]): string[] {
+  const v6 = addresses.filter((a) => a.includes(":"));
+  const v4 = addresses.filter((a) => !a.includes(":"));
+  const out: string[] = [];
+  for (let i = 0; i < Math.max(v6.length, v4.length); i++) {
+    if (i < v6.length) out.push(v6[i]!);
+    if (i < v4.length) out.push(v4[i]!);
+  }
+  return out;
+}

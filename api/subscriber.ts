@@ -1,0 +1,75 @@
+/**
+ * A subscriber's end of the MIF API: POST MESSAGE, CHECK MESSAGE and GET
+ * MESSAGE of section 3.2.6, over a queue of its own.
+ *
+ * @module
+ */
+
+import type { MifReply, MifRequest } from "./messages.ts";
+
+/** Options for {@linkcode Subscriber.checkMessage}. */
+export interface CheckMessageOptions {
+  /**
+   * How long to wait, in milliseconds of the adapter's clock: `0` probes
+   * without blocking (and answers synchronously), a positive number waits at
+   * most that long, absent waits until a message comes or the subscriber
+   * closes.
+   */
+  readonly timeout?: number;
+  /** Stops the wait: the promise rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/** Options for {@linkcode Subscriber.messages}. */
+export interface MessagesOptions {
+  /** Ends the iteration: the pending `next()` rejects with the signal's reason. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * One subscriber of the MIF API ("either the Application or the High Level
+ * API", section 3.2.7), with its own queue and its own subscriptions. Made by
+ * {@linkcode MifApi.subscribe}.
+ *
+ * Queue policy: a queue holds at most `queueCapacity` messages. Replies to
+ * the subscriber's own requests (including the initial iteration after an
+ * Announce request, Name Translation, Connected and errors) are always
+ * queued. Live announcements that find the queue full are not queued;
+ * instead one {@linkcode AnnouncementsDropped} message counts them, in their
+ * place in the order, and the subscriber re-posts its Announce requests to
+ * resynchronise. Nothing already queued is ever dropped.
+ */
+export interface Subscriber extends AsyncIterable<MifReply> {
+  /**
+   * POST MESSAGE (section 3.2.6.1): posts a request and returns. A request
+   * that cannot be accepted gets a {@linkcode RequestError} reply in the queue;
+   * this call never throws.
+   */
+  postMessage(message: MifRequest): void;
+  /**
+   * CHECK MESSAGE (section 3.2.6.2), non-blocking probe: whether a message is
+   * waiting, answered synchronously.
+   */
+  checkMessage(options: CheckMessageOptions & { readonly timeout: 0 }): boolean;
+  /**
+   * CHECK MESSAGE (section 3.2.6.2): resolves `true` as soon as a message is
+   * waiting, `false` when the timeout passes first or the subscriber closes.
+   */
+  checkMessage(options?: CheckMessageOptions): Promise<boolean>;
+  /**
+   * GET MESSAGE (section 3.2.6.3): the next message, or `undefined` when none
+   * is waiting.
+   */
+  getMessage(): MifReply | undefined;
+  /** Every message as it comes, waiting with CHECK MESSAGE in between; ends after close once drained. */
+  messages(options?: MessagesOptions): AsyncIterableIterator<MifReply>;
+  /** How many messages are waiting. */
+  readonly pending: number;
+  /** Whether {@linkcode Subscriber.close} was called. */
+  readonly closed: boolean;
+  /**
+   * Ends every subscription and outstanding request of this subscriber.
+   * Messages already queued can still be read; nothing new is queued.
+   */
+  close(): void;
+}
