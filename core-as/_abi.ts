@@ -1,0 +1,242 @@
+/**
+ * Host side of the byte-buffer ABI of the core WebAssembly module (see
+ * `core-as/assembly/abi.ts`): the error-code mirror and {@link callCore},
+ * the one helper every core function binding goes through.
+ *
+ * Runtime-neutral: no Deno or Node APIs, so it runs in browsers too.
+ *
+ * @module
+ */
+
+/**
+ * Error codes of the core module, mirroring `ErrorCode` in
+ * `core-as/assembly/abi.ts` (a test keeps the two in sync).
+ *
+ * @example Telling a range problem from a syntax problem
+ * ```ts
+ * import { CoreErrorCode, parseIpAddress } from "@pvd/mif/core";
+ *
+ * try {
+ *   parseIpAddress("1.2.3.256");
+ * } catch (error) {
+ *   const cause = (error as Error).cause as { code: number; offset: number };
+ *   if (cause.code !== CoreErrorCode.OutOfRange) throw error;
+ *   if (cause.offset !== 6) throw error;
+ * }
+ * ```
+ */
+export const CoreErrorCode = {
+  /** The input ended before the item being read was complete. */
+  Truncated: -1,
+  /** A character (or byte) that is not allowed at this position. */
+  UnexpectedCharacter: -2,
+  /** A numeric value is outside its allowed range. */
+  OutOfRange: -3,
+  /** A field, item or argument has a length that is not allowed. */
+  BadLength: -4,
+  /** A well-formed value that is not allowed here. */
+  InvalidValue: -5,
+  /** The input did not fit in the input region. */
+  InputTooLarge: -6,
+  /** The result region was too small (retried internally). */
+  ResultTooSmall: -7,
+} as const;
+
+/**
+ * One of the {@link CoreErrorCode} values.
+ *
+ * @example
+ * ```ts
+ * import { CoreErrorCode, type CoreErrorCode as Code } from "@pvd/mif/core";
+ *
+ * const code: Code = CoreErrorCode.Truncated;
+ * if (code !== -1) throw new Error("unexpected");
+ * ```
+ */
+export type CoreErrorCode = typeof CoreErrorCode[keyof typeof CoreErrorCode];
+
+/**
+ * The `cause` of every error thrown for a core function failure: the error
+ * code and where in the input it was found (in UTF-16 code units for text
+ * input, in bytes for binary input).
+ *
+ * @example
+ * ```ts
+ * import { type CoreErrorCause, parseIpAddress } from "@pvd/mif/core";
+ *
+ * try {
+ *   parseIpAddress("fe80::g");
+ * } catch (error) {
+ *   const cause = (error as Error).cause as CoreErrorCause;
+ *   if (cause.offset !== 6) throw error;
+ * }
+ * ```
+ */
+export interface CoreErrorCause {
+  /** The error code. */
+  readonly code: CoreErrorCode;
+  /** Offset in the input where the problem was found. */
+  readonly offset: number;
+}
+
+/** Human text and error class for each code; messages are sentence case. */
+const ERRORS: Readonly<
+  Record<
+    CoreErrorCode,
+    { text: string; type: SyntaxErrorConstructor | RangeErrorConstructor }
+  >
+> = {
+  [CoreErrorCode.Truncated]: { text: "truncated input", type: SyntaxError },
+  [CoreErrorCode.UnexpectedCharacter]: {
+    text: "unexpected character",
+    type: SyntaxError,
+  },
+  [CoreErrorCode.OutOfRange]: { text: "value out of range", type: RangeError },
+  [CoreErrorCode.BadLength]: { text: "bad length", type: RangeError },
+  [CoreErrorCode.InvalidValue]: { text: "invalid value", type: RangeError },
+  [CoreErrorCode.InputTooLarge]: { text: "input too large", type: RangeError },
+  [CoreErrorCode.ResultTooSmall]: {
+    text: "result too large",
+    type: RangeError,
+  },
+};
+
+/**
+ * The raw exports every core module has (see `core-as/assembly/abi.ts`).
+ * The generated `CoreWasmExports` satisfies it.
+ */
+export interface CoreAbiExports {
+  /** Linear memory holding the input and result regions. */
+  readonly memory: WebAssembly.Memory;
+  /** Start of the input region. */
+  inputPtr(): number;
+  /** Grows the input region to at least `len` bytes; 0 on failure. */
+  reserveInput(len: number): number;
+  /** Start of the result region. */
+  resultPtr(): number;
+  /** Capacity of the result region in bytes. */
+  resultCapacity(): number;
+  /** Grows the result region to at least `len` bytes; 0 on failure. */
+  reserveResult(len: number): number;
+  /** Where the last failing call found its problem. */
+  errorOffset(): number;
+}
+
+/** What {@link callCore} needs to know about one call. */
+export interface CoreCall<T> {
+  /**
+   * What the call does, completing "Cannot …" in error messages, e.g.
+   * `parse IP address "fe80::g"`.
+   */
+  readonly action: string;
+  /** Text (passed as UTF-8) or bytes to place in the input region. */
+  readonly input: string | Uint8Array;
+  /** Calls the core function with the input length. */
+  readonly invoke: (len: number) => number;
+  /**
+   * Decodes the result bytes. The view is only valid during this callback:
+   * copy what must outlive it.
+   */
+  readonly decode: (result: Uint8Array, view: DataView) => T;
+  /**
+   * Subtracted from error offsets before they are reported, for inputs whose
+   * first bytes are not part of what the user wrote (e.g. a header).
+   */
+  readonly offsetBase?: number;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Retry bound for growing the result region; each retry at least doubles. */
+const MAX_RESULT_RETRIES = 8;
+
+/** Formats a value for an error message, shortened so messages stay short. */
+export function quote(text: string): string {
+  return JSON.stringify(text.length > 64 ? `${text.slice(0, 61)}...` : text);
+}
+
+/**
+ * Calls a core function through the ABI: writes the input, invokes the
+ * function, grows the result region and retries when it asks for more, and
+ * decodes the result or throws.
+ *
+ * @param wasm The raw exports of the core module.
+ * @param call The call description.
+ * @returns What `call.decode` returns.
+ * @throws {SyntaxError} For truncated input or an unexpected character.
+ * @throws {RangeError} For the other error codes; every error carries a
+ * {@link CoreErrorCause} as `cause`.
+ */
+export function callCore<T>(wasm: CoreAbiExports, call: CoreCall<T>): T {
+  const { input } = call;
+  for (let attempt = 0;; attempt++) {
+    // A string needs at most 3 UTF-8 bytes per UTF-16 code unit.
+    const reserve = typeof input === "string" ? input.length * 3 : input.length;
+    const inputPtr = wasm.reserveInput(reserve) >>> 0;
+    if (inputPtr === 0) {
+      throw new RangeError(
+        `Cannot ${call.action}: input of ${reserve} bytes does not fit in memory`,
+        { cause: { code: CoreErrorCode.InputTooLarge, offset: 0 } },
+      );
+    }
+    // Views are made after reserving: growing memory detaches old buffers.
+    const target = new Uint8Array(wasm.memory.buffer, inputPtr, reserve);
+    let len: number;
+    if (typeof input === "string") {
+      len = encoder.encodeInto(input, target).written;
+    } else {
+      target.set(input);
+      len = input.length;
+    }
+    const status = call.invoke(len);
+    if (status >= 0) {
+      const buffer = wasm.memory.buffer;
+      const resultPtr = wasm.resultPtr() >>> 0;
+      return call.decode(
+        new Uint8Array(buffer, resultPtr, status),
+        new DataView(buffer, resultPtr, status),
+      );
+    }
+    const offset = wasm.errorOffset() >>> 0;
+    if (status === CoreErrorCode.ResultTooSmall) {
+      // The offset is the needed capacity, or 0 if the function cannot tell.
+      const wanted = offset > 0 ? offset : 2 * (wasm.resultCapacity() >>> 0);
+      if (attempt < MAX_RESULT_RETRIES && wasm.reserveResult(wanted) !== 0) {
+        continue; // reserving moved the input region: write it again
+      }
+      throw new RangeError(
+        `Cannot ${call.action}: result of ${wanted} bytes does not fit in memory`,
+        { cause: { code: status, offset: 0 } },
+      );
+    }
+    throw coreError(wasm, call, status, offset, len);
+  }
+}
+
+/** Turns an error status into the error to throw. */
+function coreError<T>(
+  wasm: CoreAbiExports,
+  call: CoreCall<T>,
+  status: number,
+  byteOffset: number,
+  len: number,
+): Error {
+  let offset = byteOffset;
+  if (typeof call.input === "string" && byteOffset <= len) {
+    // Report the offset in UTF-16 code units, as string indices are. The
+    // input region is intact: core functions never write into it.
+    const ptr = wasm.inputPtr() >>> 0;
+    const prefix = new Uint8Array(wasm.memory.buffer, ptr, byteOffset);
+    offset = decoder.decode(prefix).length;
+  }
+  offset -= call.offsetBase ?? 0;
+  const known = ERRORS[status as CoreErrorCode] as
+    | (typeof ERRORS)[CoreErrorCode]
+    | undefined;
+  const text = known?.text ?? `error ${status}`;
+  const Type = known?.type ?? RangeError;
+  const cause: CoreErrorCause = { code: status as CoreErrorCode, offset };
+  return new Type(`Cannot ${call.action}: ${text} at offset ${offset}`, {
+    cause,
+  });
+}

@@ -1,0 +1,15 @@
+/*
+ * Entry point of the core WebAssembly module: everything exported here is a
+ * raw export of the module (see abi.ts for the calling convention).
+ */
+
+export {
+  errorOffset,
+  inputCapacity,
+  inputPtr,
+  reserveInput,
+  reserveResult,
+  resultCapacity,
+  resultPtr,
+} from "./abi";
+export { formatIpAddress, parseIpAddress } from "./ip_address";
