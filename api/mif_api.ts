@@ -10,7 +10,6 @@ import { parseIpAddress } from "../core-as/mod.ts";
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
 import { MifError } from "./errors.ts";
 import type {
-  ConfigurationElementType,
   ConnectionAttemptFailure,
   ConnectToAddress,
   ConnectToAddressFromAddress,
@@ -22,14 +21,7 @@ import type {
   PvdId,
   TranslateName,
 } from "./messages.ts";
-import type {
-  AddressInfo,
-  ConnectionToken,
-  ElementInfo,
-  NetworkChange,
-  NetworkLink,
-  PvdInfo,
-} from "./network_link.ts";
+import type { AddressInfo, ConnectionToken, NetworkChange, NetworkLink, PvdInfo } from "./network_link.ts";
 import type { Subscriber } from "./subscriber.ts";
 import { type EndpointOwner, SubscriberEndpoint } from "./_subscriber_endpoint.ts";
 import { validateRequest } from "./validate.ts";
@@ -235,7 +227,9 @@ export class MifApi {
         const pvdId = this.#needPvd(request.type, request.pvdId).pvdId;
         s.addressPvds.add(pvdId);
         setOf(this.#addressSubscribers, pvdId).add(s);
-        for (const info of this.#db.addressesOf(pvdId)) this.#announceAddress(s, info, true);
+        for (const info of this.#db.addressesOf(pvdId)) {
+          this.#announceAddress(s, info, this.#addressAnnouncement(info), true);
+        }
         return;
       }
       case "stop-announcing-addresses": {
@@ -333,7 +327,10 @@ export class MifApi {
     }
     const dnsServers = this.#db.configurationData(pvdId, undefined, "dns-servers") ?? [];
     if (dnsServers.length === 0) {
-      throw new MifError("no-dns-servers", `Cannot translate name "${name}": provisioning domain "${pvdId}" has no DNS server`);
+      throw new MifError(
+        "no-dns-servers",
+        `Cannot translate name "${name}": provisioning domain "${pvdId}" has no DNS server`,
+      );
     }
     const searchDomains = this.#db.configurationData(pvdId, undefined, "search-domains") ?? [];
     const query = {
@@ -483,7 +480,10 @@ export class MifApi {
               "no-source-address",
               `Cannot connect to ${tried}: provisioning domain "${pvdId}" has no source address of that family`,
             )
-            : new MifError("connection-failed", `Cannot connect to ${tried} port ${request.port}: every attempt failed`);
+            : new MifError(
+              "connection-failed",
+              `Cannot connect to ${tried} port ${request.port}: every attempt failed`,
+            );
         }
       } catch (caught) {
         error = asMifError(signal.aborted ? signal.reason : caught, "connection-failed", "connect");
@@ -518,28 +518,22 @@ export class MifApi {
     if (s.enqueue(message, solicited)) s.announcedPvds.add(pvd.pvdId);
   }
 
-  #announceAddress(s: SubscriberEndpoint, info: AddressInfo, solicited: boolean): void {
+  /** Address Announcement as of now; lifetimes for IPv6 only (section 3.2.7.14). */
+  #addressAnnouncement(info: AddressInfo): MifReply {
     const { pvdId, address } = info;
+    if (!address.includes(":")) return { type: "address-announcement", pvdId, address };
     const now = this.#link.clock.now();
-    const message: MifReply = address.includes(":")
-      ? {
-        type: "address-announcement",
-        pvdId,
-        address,
-        validLifetime: remainingSeconds(info.validUntil, now),
-        preferredLifetime: remainingSeconds(info.preferredUntil, now),
-      }
-      : { type: "address-announcement", pvdId, address };
-    if (s.enqueue(message, solicited)) s.announcedAddresses.add(pvdId + SEP + address);
+    return {
+      type: "address-announcement",
+      pvdId,
+      address,
+      validLifetime: remainingSeconds(info.validUntil, now),
+      preferredLifetime: remainingSeconds(info.preferredUntil, now),
+    };
   }
 
-  #announceElement(s: SubscriberEndpoint, info: ElementInfo): void {
-    const filter = s.elementPvds.get(info.pvdId);
-    if (filter !== undefined && filter !== info.element.elementType) return;
-    const element = this.#db.currentElement(info);
-    if (s.enqueue({ type: "configuration-element-announcement", pvdId: info.pvdId, element }, false)) {
-      s.announcedElements.add(info.pvdId + SEP + element.elementType + SEP + element.elementId);
-    }
+  #announceAddress(s: SubscriberEndpoint, info: AddressInfo, message: MifReply, solicited: boolean): void {
+    if (s.enqueue(message, solicited)) s.announcedAddresses.add(info.pvdId + SEP + info.address);
   }
 
   #fanOut(event: DatabaseEvent): void {
@@ -570,7 +564,9 @@ export class MifApi {
       }
       case "interface-going-away":
       case "interface-going-up":
-        for (const s of this.#interfaceSubscribers) s.enqueue({ type: event.kind, interfaceId: event.interfaceId }, false);
+        for (const s of this.#interfaceSubscribers) {
+          s.enqueue({ type: event.kind, interfaceId: event.interfaceId }, false);
+        }
         return;
       case "pvd-added":
         for (const s of this.#pvdSubscribers.get(event.pvd.interfaceId) ?? []) this.#announcePvd(s, event.pvd, false);
@@ -578,7 +574,9 @@ export class MifApi {
       case "pvd-removed": {
         const { pvdId, interfaceId } = event.pvd;
         for (const controller of this.#operations.get(pvdId) ?? []) {
-          controller.abort(new MifError("pvd-withdrawn", `Provisioning domain "${pvdId}" was withdrawn (${event.reason})`));
+          controller.abort(
+            new MifError("pvd-withdrawn", `Provisioning domain "${pvdId}" was withdrawn (${event.reason})`),
+          );
         }
         this.#operations.delete(pvdId);
         for (const s of this.#pvdSubscribers.get(interfaceId) ?? []) {
@@ -591,9 +589,21 @@ export class MifApi {
         for (const s of [...(this.#addressSubscribers.get(pvdId) ?? [])]) this.#dropAddressSubscription(s, pvdId);
         return;
       }
-      case "element-set":
-        for (const s of this.#elementSubscribers.get(event.element.pvdId) ?? []) this.#announceElement(s, event.element);
+      case "element-set": {
+        const { pvdId } = event.element;
+        const subscribers = this.#elementSubscribers.get(pvdId);
+        if (!subscribers) return;
+        // One message for every subscriber: messages are read-only.
+        const element = this.#db.currentElement(event.element);
+        const message: MifReply = { type: "configuration-element-announcement", pvdId, element };
+        const key = pvdId + SEP + element.elementType + SEP + element.elementId;
+        for (const s of subscribers) {
+          const filter = s.elementPvds.get(pvdId);
+          if (filter !== undefined && filter !== element.elementType) continue;
+          if (s.enqueue(message, false)) s.announcedElements.add(key);
+        }
         return;
+      }
       case "element-removed": {
         const { pvdId, element } = event.element;
         const key = pvdId + SEP + element.elementType + SEP + element.elementId;
@@ -611,11 +621,13 @@ export class MifApi {
         }
         return;
       }
-      case "address-set":
-        for (const s of this.#addressSubscribers.get(event.address.pvdId) ?? []) {
-          this.#announceAddress(s, event.address, false);
-        }
+      case "address-set": {
+        const subscribers = this.#addressSubscribers.get(event.address.pvdId);
+        if (!subscribers) return;
+        const message = this.#addressAnnouncement(event.address);
+        for (const s of subscribers) this.#announceAddress(s, event.address, message, false);
         return;
+      }
       case "address-removed": {
         const { pvdId, address } = event.address;
         for (const s of this.#addressSubscribers.get(pvdId) ?? []) {

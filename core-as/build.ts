@@ -149,8 +149,7 @@ interface ExportSignature {
 /** Reads the export function signatures out of the raw bindings' .d.ts. */
 function parseDeclarations(declarations: string): ExportSignature[] {
   const signatures: ExportSignature[] = [];
-  const pattern =
-    /\/\*\*([\s\S]*?)\*\/\s*export function (\w+)\(([^)]*)\): ([^;]+);/g;
+  const pattern = /\/\*\*([\s\S]*?)\*\/\s*export function (\w+)\(([^)]*)\): ([^;]+);/g;
   for (const match of declarations.matchAll(pattern)) {
     const [, doc = "", name = "", paramList = "", tsResult = ""] = match;
     const asTypes = new Map<string, string>();
@@ -216,9 +215,7 @@ export function renderGeneratedModule(
       const asParams = sig.params.map((p) => `${p.name}: ${p.asType}`);
       const tsParams = sig.params.map((p) => `${p.name}: ${p.tsType}`);
       members.push(
-        `  /** AssemblyScript \`${name}(${
-          asParams.join(", ")
-        }): ${sig.asResult}\`. */`,
+        `  /** AssemblyScript \`${name}(${asParams.join(", ")}): ${sig.asResult}\`. */`,
         `  ${name}(${tsParams.join(", ")}): ${sig.tsResult};`,
       );
     } else {
@@ -244,9 +241,7 @@ export function renderGeneratedModule(
     "}",
     "",
     "const WASM_BASE64 =",
-    ...base64Lines(compiled.binary).map((line, i, all) =>
-      `  "${line}"${i === all.length - 1 ? ";" : " +"}`
-    ),
+    ...base64Lines(compiled.binary).map((line, i, all) => `  "${line}"${i === all.length - 1 ? ";" : " +"}`),
     "",
     "function decodeBase64(text: string) {",
     "  const binary = atob(text);",
@@ -313,14 +308,11 @@ async function main(args: readonly string[]): Promise<number> {
     console.log("core-as/core_wasm.generated.ts is up to date");
     return 0;
   }
-  const header = (s: string | undefined) =>
-    s?.split("\n").find((l) => l.startsWith("// sha256:")) ?? "(missing)";
+  const header = (s: string | undefined) => s?.split("\n").find((l) => l.startsWith("// sha256:")) ?? "(missing)";
   console.error(
     [
       "core-as/core_wasm.generated.ts is out of date with core-as/assembly/",
-      `  committed: ${
-        committed === undefined ? "(no file)" : header(committed)
-      }`,
+      `  committed: ${committed === undefined ? "(no file)" : header(committed)}`,
       `  expected:  ${header(text)}`,
       "Run `deno task build:wasm` and commit the result",
     ].join("\n"),

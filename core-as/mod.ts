@@ -109,9 +109,7 @@ export function parseIpAddress(text: string): IpAddress {
           PARSED_ADDRESS + (family === 4 ? 4 : 16),
         ),
         // The core only accepts ASCII, so byte offsets are string indices.
-        zone: zoneLength > 0
-          ? text.slice(zoneOffset, zoneOffset + zoneLength)
-          : undefined,
+        zone: zoneLength > 0 ? text.slice(zoneOffset, zoneOffset + zoneLength) : undefined,
       };
     },
   });
@@ -205,7 +203,5 @@ const decoder = new TextDecoder();
 /** Decodes ASCII result text; short text skips TextDecoder's overhead. */
 function decodeAscii(result: Uint8Array): string {
   // Spreading is bounded: a long zone would overflow the argument stack.
-  return result.length <= 64
-    ? String.fromCharCode(...result)
-    : decoder.decode(result);
+  return result.length <= 64 ? String.fromCharCode(...result) : decoder.decode(result);
 }

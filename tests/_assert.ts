@@ -23,7 +23,9 @@ export function assertThrows(fn: () => unknown, type: abstract new (...args: nev
     fn();
   } catch (error) {
     if (!(error instanceof type)) throw new Error(`expected ${type.name}, got ${error}`);
-    if (!error.message.includes(includes)) throw new Error(`expected message with "${includes}", got "${error.message}"`);
+    if (!error.message.includes(includes)) {
+      throw new Error(`expected message with "${includes}", got "${error.message}"`);
+    }
     return error;
   }
   throw new Error(`expected ${type.name} to be thrown`);
@@ -39,7 +41,9 @@ export async function assertRejects(
     await fn();
   } catch (error) {
     if (!(error instanceof type)) throw new Error(`expected ${type.name}, got ${error}`);
-    if (!error.message.includes(includes)) throw new Error(`expected message with "${includes}", got "${error.message}"`);
+    if (!error.message.includes(includes)) {
+      throw new Error(`expected message with "${includes}", got "${error.message}"`);
+    }
     return error;
   }
   throw new Error(`expected ${type.name} rejection`);

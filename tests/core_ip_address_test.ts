@@ -2,13 +2,7 @@
 // WebAssembly core: table cases, RFC 5952 examples, error offsets, round
 // trips, and seeded fuzzing against an independent reference written here.
 
-import {
-  type CoreErrorCause,
-  CoreErrorCode,
-  formatIpAddress,
-  type IpAddress,
-  parseIpAddress,
-} from "../core-as/mod.ts";
+import { type CoreErrorCause, CoreErrorCode, formatIpAddress, type IpAddress, parseIpAddress } from "../core-as/mod.ts";
 import { coreWasmModule } from "../core-as/core_wasm.generated.ts";
 
 // ---------------------------------------------------------------------------
@@ -314,9 +308,7 @@ Deno.test("error messages are sentence case, name the action and the input", () 
   );
   assertEquals(
     long.message,
-    `Cannot parse IP address "1.2.3.4${
-      " ".repeat(54)
-    }...": unexpected character at offset 7`,
+    `Cannot parse IP address "1.2.3.4${" ".repeat(54)}...": unexpected character at offset 7`,
   );
 });
 
@@ -546,9 +538,7 @@ function referenceFormat(bytes: Uint8Array): string {
     if (j - i > best.length) best = { start: i, length: j - i };
   }
   if (best.start < 0) return groups.join(":");
-  return `${groups.slice(0, best.start).join(":")}::${
-    groups.slice(best.start + best.length).join(":")
-  }`;
+  return `${groups.slice(0, best.start).join(":")}::${groups.slice(best.start + best.length).join(":")}`;
 }
 
 /** Checks one outcome: a consistent address or a well-formed error. */

@@ -4,12 +4,7 @@
 // ties the AssemblyScript and TypeScript sides together: the error-code
 // mirror and the committed generated module.
 
-import {
-  BUILD_FLAGS,
-  buildGeneratedModule,
-  compileAssemblyScript,
-  readSourceTree,
-} from "../core-as/build.ts";
+import { BUILD_FLAGS, buildGeneratedModule, compileAssemblyScript, readSourceTree } from "../core-as/build.ts";
 import { CoreErrorCode } from "../core-as/_abi.ts";
 
 const coreDir = new URL("../core-as/", import.meta.url);
@@ -47,25 +42,19 @@ const instance = new WebAssembly.Instance(module, {
       expected: bigint,
     ) {
       const about = readString(subject);
-      failure = `${readString(what)}${
-        about ? ` (${JSON.stringify(about)})` : ""
-      }: got ${actual}, expected ${expected}`;
+      failure = `${readString(what)}${about ? ` (${JSON.stringify(about)})` : ""}: got ${actual}, expected ${expected}`;
     },
   },
   env: {
     // Only reached through a bug in the test code itself (e.g. an array
     // bounds check); reported like a failed check.
     abort(message: number, file: number, line: number, column: number) {
-      failure = `abort: ${readString(message)} at ${
-        readString(file)
-      }:${line}:${column}`;
+      failure = `abort: ${readString(message)} at ${readString(file)}:${line}:${column}`;
     },
   },
 });
 
-const testNames = Object.keys(instance.exports).filter((name) =>
-  name.startsWith("test")
-);
+const testNames = Object.keys(instance.exports).filter((name) => name.startsWith("test"));
 
 Deno.test("wasm side: the test module exports tests", () => {
   if (testNames.length < 10) {

@@ -3,17 +3,7 @@
 
 import { MifApi, MifError, type MifReply } from "../mod.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
-import {
-  address,
-  drain,
-  drainBrief,
-  ETH0,
-  fakeToken,
-  ScriptedLink,
-  V4,
-  V6,
-  WIFI,
-} from "./_scripted_link.ts";
+import { address, drain, drainBrief, ETH0, fakeToken, ScriptedLink, V4, V6, WIFI } from "./_scripted_link.ts";
 
 function setup() {
   const link = new ScriptedLink();
@@ -194,7 +184,9 @@ Deno.test("a bad request disturbs neither the sender's queue nor another subscri
   const other = api.subscribe();
   other.postMessage({ type: "announce-interfaces" });
   app.postMessage({ type: "announce-interfaces" });
-  const bad = BAD_REQUESTS.map(([request]) => request).filter((r) => !String((r as { type?: string })?.type).startsWith("stop-"));
+  const bad = BAD_REQUESTS.map(([request]) => request).filter((r) =>
+    !String((r as { type?: string })?.type).startsWith("stop-")
+  );
   for (const request of bad) app.postMessage(request as never);
   link.apply({ kind: "interface-set", interface: { interfaceId: 9, displayName: "tun9", kind: "vpn", up: true } });
   const mine = drainBrief(app);
@@ -216,7 +208,9 @@ Deno.test("many subscribers each get their own queue and subscriptions", () => {
   subscribers.forEach((s, i) => {
     assertEquals(
       drainBrief(s),
-      i % 2 === 0 ? ["interface 2 eth0", "interface 3 wlan0"] : [`address ${V4} 192.0.2.100`, `address ${V4} 192.0.2.7`],
+      i % 2 === 0
+        ? ["interface 2 eth0", "interface 3 wlan0"]
+        : [`address ${V4} 192.0.2.100`, `address ${V4} 192.0.2.7`],
     );
   });
   api.close();
@@ -361,7 +355,11 @@ Deno.test("Not Connected lists every attempt; no source of the family is a clear
   const noSource = replies.find((m) => m.type === "not-connected" && m.connectionId === "b");
   assert(refused?.type === "not-connected" && noSource?.type === "not-connected");
   assertEquals(refused.error.code, "connection-failed");
-  assertEquals(refused.attempts, [{ sourceAddress: "192.0.2.100", address: "198.51.100.1", reason: "Cannot connect: refused" }]);
+  assertEquals(refused.attempts, [{
+    sourceAddress: "192.0.2.100",
+    address: "198.51.100.1",
+    reason: "Cannot connect: refused",
+  }]);
   assertEquals(noSource.error.code, "no-source-address");
   api.close();
 });

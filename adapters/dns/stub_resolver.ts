@@ -1,0 +1,456 @@
+/**
+ * A stub resolver for one provisioning domain: sends A and AAAA queries in
+ * parallel to the PvD's own DNS servers, in order, with a timeout per try
+ * and a number of rounds over the list, and yields each address as its
+ * answer arrives. The datagram transport is pluggable (the simulated
+ * network, UDP sockets on a real host) and time runs on a {@linkcode Clock},
+ * so the same code runs in virtual time under test.
+ *
+ * @module
+ */
+
+import { MifError } from "../../api/errors.ts";
+import type { Clock, ResolveQuery } from "../../api/network_link.ts";
+import {
+  type AddressRecordType,
+  type AddressResponseCheck,
+  checkAddressResponse,
+  encodeAddressQuery,
+  normalizeDnsName,
+} from "./dns_message.ts";
+
+/**
+ * Where a transport reports what happened to one query datagram.
+ *
+ * @example
+ * ```ts
+ * import type { DnsDatagramHandlers } from "./stub_resolver.ts";
+ *
+ * // What a transport with no route does: report it at once.
+ * function noRoute(handlers: DnsDatagramHandlers): void {
+ *   handlers.onUnreachable("no route to host");
+ * }
+ * ```
+ */
+export interface DnsDatagramHandlers {
+  /** A datagram arrived from the server queried (possibly forged: it is checked). */
+  onDatagram(bytes: Uint8Array): void;
+  /**
+   * The server cannot be reached (ICMP unreachable, no route, no source
+   * address of its family); no datagram will follow.
+   */
+  onUnreachable(reason: string): void;
+}
+
+/**
+ * One query in flight; closing it stops every report about it.
+ *
+ * @example
+ * ```ts
+ * import type { DnsExchange } from "./stub_resolver.ts";
+ *
+ * let open = true;
+ * const exchange: DnsExchange = { close: () => (open = false) };
+ * exchange.close();
+ * if (open) throw new Error("unexpected");
+ * ```
+ */
+export interface DnsExchange {
+  /** Stops listening for responses and releases what the query holds. */
+  close(): void;
+}
+
+/**
+ * Sends DNS query datagrams and reports the datagrams that come back.
+ *
+ * @example
+ * ```ts
+ * import type { DnsTransport } from "./stub_resolver.ts";
+ *
+ * // A transport where every server is unreachable.
+ * const offline: DnsTransport = {
+ *   send(_server, _query, handlers) {
+ *     handlers.onUnreachable("network is down");
+ *     return { close() {} };
+ *   },
+ * };
+ * ```
+ */
+export interface DnsTransport {
+  /**
+   * Sends `query` to `server` (an address, canonical text) on port 53 and
+   * reports what comes back until the returned exchange is closed. It may
+   * call `handlers` synchronously.
+   */
+  send(
+    server: string,
+    query: Uint8Array,
+    handlers: DnsDatagramHandlers,
+  ): DnsExchange;
+}
+
+/**
+ * Options for {@linkcode resolveAddresses}.
+ *
+ * @example
+ * ```ts
+ * import { VirtualClock } from "../simulated/virtual_clock.ts";
+ * import type { StubResolverOptions } from "./stub_resolver.ts";
+ *
+ * const options: StubResolverOptions = {
+ *   transport: { send: (_s, _q, h) => (h.onUnreachable("offline"), { close() {} }) },
+ *   clock: new VirtualClock(),
+ *   timeoutMs: 1000,
+ *   attempts: 3,
+ * };
+ * if (options.attempts !== 3) throw new Error("unexpected");
+ * ```
+ */
+export interface StubResolverOptions {
+  /** How query datagrams travel. */
+  readonly transport: DnsTransport;
+  /** The clock timeouts run on. */
+  readonly clock: Clock;
+  /** Draws a 16-bit query identifier; `crypto.getRandomValues` when absent. */
+  readonly randomId?: () => number;
+  /** How long to wait for one server's response, in ms; 2000 when absent. */
+  readonly timeoutMs?: number;
+  /** Rounds over the server list (RES_DFLRETRY style); 2 when absent. */
+  readonly attempts?: number;
+  /** Called for each datagram that is not the response to the query (a forgery, a late answer). */
+  readonly onMismatch?: (server: string, reason: string) => void;
+}
+
+/** How one try with one server ended. */
+type ExchangeOutcome =
+  | Exclude<AddressResponseCheck, { kind: "mismatch" }>
+  | { readonly kind: "timeout" }
+  | { readonly kind: "unreachable"; readonly reason: string }
+  | { readonly kind: "aborted" };
+
+/** How one record type's lookup of one name ended. */
+type LookupResult =
+  | { readonly kind: "answer"; readonly addresses: readonly string[] }
+  | { readonly kind: "nxdomain" | "no-data" | "failed" | "aborted" };
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_ATTEMPTS = 2;
+/** Like the usual `ndots:1`: a name with no dot is tried with the search domains first. */
+const NDOTS = 1;
+
+function cryptoRandomId(): number {
+  const bytes = new Uint16Array(1);
+  crypto.getRandomValues(bytes);
+  return bytes[0]!;
+}
+
+/**
+ * The names a stub resolver tries for `name`, in order (the usual
+ * `ndots:1` behaviour): a name ending with a dot is absolute and tried
+ * alone; a name with a dot is tried as given, then with each search domain;
+ * a single label is tried with each search domain, then as given. Names are
+ * normalised; throws a `SyntaxError` for an invalid name.
+ *
+ * @example
+ * ```ts
+ * import { searchCandidates } from "./stub_resolver.ts";
+ *
+ * const names = searchCandidates("printer", ["corp.example"]);
+ * if (names.join() !== "printer.corp.example,printer") throw new Error(names.join());
+ * ```
+ */
+export function searchCandidates(
+  name: string,
+  searchDomains: readonly string[],
+): string[] {
+  const base = normalizeDnsName(name);
+  if (name.endsWith(".")) return [base];
+  const searched: string[] = [];
+  for (const domain of searchDomains) {
+    try {
+      searched.push(normalizeDnsName(`${base}.${domain}`));
+    } catch {
+      // Too long with this domain: skip it, as resolvers do.
+    }
+  }
+  const dots = base.split(".").length - 1;
+  const ordered = dots >= NDOTS ? [base, ...searched] : [...searched, base];
+  return [...new Set(ordered)];
+}
+
+/**
+ * Resolves `query.name` in one PvD through `query.dnsServers` only, yielding
+ * each address (canonical text) as its answer arrives: AAAA and A run in
+ * parallel and whichever answers first is yielded first. Each record type
+ * tries the servers in order, `timeoutMs` each, for `attempts` rounds; a
+ * NOERROR or NXDOMAIN answer is final, SERVFAIL, REFUSED and timeouts move
+ * on to the next server, and an unreachable server is not tried again.
+ * Datagrams that are not the response (other identifier or question) are
+ * ignored and the wait goes on.
+ *
+ * Throws a {@linkcode MifError}: `no-dns-servers` when the list is empty,
+ * `resolution-failed` naming the PvD and the servers tried when no address
+ * came, `aborted` when `signal` fires.
+ *
+ * @example Resolve through a transport that answers at once
+ * ```ts
+ * import { VirtualClock } from "../simulated/virtual_clock.ts";
+ * import { decodeQuery, encodeResponse } from "./dns_message.ts";
+ * import { resolveAddresses } from "./stub_resolver.ts";
+ *
+ * const clock = new VirtualClock();
+ * const transport = {
+ *   send(_server: string, bytes: Uint8Array, handlers: { onDatagram(b: Uint8Array): void }) {
+ *     const q = decodeQuery(bytes)!;
+ *     const data = q.type === "A" ? "192.0.2.10" : "2001:db8::10";
+ *     handlers.onDatagram(encodeResponse({
+ *       id: q.id,
+ *       question: q,
+ *       answers: [{ name: q.name, type: q.type as "A" | "AAAA", ttl: 60, data }],
+ *     }));
+ *     return { close() {} };
+ *   },
+ * };
+ * const query = {
+ *   pvdId: "pvd.example", interfaceId: 1, name: "host.example",
+ *   dnsServers: ["2001:db8::53"], searchDomains: [], sourceAddresses: [],
+ * };
+ * const found: string[] = [];
+ * const signal = new AbortController().signal;
+ * for await (const a of resolveAddresses(query, signal, { transport, clock })) found.push(a);
+ * if (found.sort().join() !== "192.0.2.10,2001:db8::10") throw new Error(found.join());
+ * ```
+ */
+export async function* resolveAddresses(
+  query: ResolveQuery,
+  signal: AbortSignal,
+  options: StubResolverOptions,
+): AsyncGenerator<string> {
+  const where = `Cannot resolve "${query.name}" in provisioning domain "${query.pvdId}"`;
+  if (signal.aborted) {
+    throw new MifError("aborted", `${where}: stopped`, {
+      cause: signal.reason,
+    });
+  }
+  if (query.dnsServers.length === 0) {
+    throw new MifError("no-dns-servers", `${where}: it has no DNS server`);
+  }
+  let candidates: string[];
+  try {
+    candidates = searchCandidates(query.name, query.searchDomains);
+  } catch (error) {
+    throw new MifError(
+      "resolution-failed",
+      `${where}: ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+
+  // One controller stops every exchange, whether the caller aborts, stops
+  // iterating, or the generator finishes with a lookup still running.
+  const internal = new AbortController();
+  const onAbort = () => internal.abort(signal.reason);
+  signal.addEventListener("abort", onAbort, { once: true });
+  const aborted = new Promise<never>((_, reject) => {
+    internal.signal.addEventListener(
+      "abort",
+      () =>
+        reject(
+          new MifError("aborted", `${where}: stopped`, {
+            cause: signal.reason,
+          }),
+        ),
+      { once: true },
+    );
+  });
+  // The rejection is awaited through Promise.race below; this handler only
+  // keeps an abort that happens while nobody races from being reported as
+  // unhandled.
+  aborted.catch(() => {});
+
+  const context: LookupContext = {
+    servers: dedupe(query.dnsServers),
+    transport: options.transport,
+    clock: options.clock,
+    randomId: options.randomId ?? cryptoRandomId,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    attempts: Math.max(1, options.attempts ?? DEFAULT_ATTEMPTS),
+    onMismatch: options.onMismatch,
+    signal: internal.signal,
+    tried: new Map(),
+  };
+  let sawNoData = false;
+  let sawNxdomain = false;
+  try {
+    for (const candidate of candidates) {
+      const finished: { type: AddressRecordType; result: LookupResult }[] = [];
+      let wake: (() => void) | undefined;
+      for (const type of ["AAAA", "A"] as const) {
+        // A lookup that throws (a failing transport or identifier source)
+        // counts as failed rather than leaving the generator waiting.
+        lookup(candidate, type, context).catch((): LookupResult => ({
+          kind: "failed",
+        })).then((result) => {
+          finished.push({ type, result });
+          wake?.();
+        });
+      }
+      const seen = new Set<string>();
+      let done = 0;
+      let allFailed = true;
+      while (done < 2) {
+        if (finished.length === 0) {
+          await Promise.race([
+            new Promise<void>((resolve) => (wake = resolve)),
+            aborted,
+          ]);
+          continue;
+        }
+        const { result } = finished.shift()!;
+        done++;
+        if (result.kind === "answer") {
+          allFailed = false;
+          for (const address of result.addresses) {
+            if (seen.has(address)) continue;
+            seen.add(address);
+            yield address;
+            if (internal.signal.aborted) await aborted;
+          }
+        } else if (result.kind === "no-data") {
+          sawNoData = true;
+          allFailed = false;
+        } else if (result.kind === "nxdomain") {
+          sawNxdomain = true;
+          allFailed = false;
+        } else if (result.kind === "aborted") {
+          await aborted;
+        }
+      }
+      if (seen.size > 0) return;
+      // Every server failed for this name: the next search domain would only
+      // fail the same way, so stop here.
+      if (allFailed) break;
+    }
+    const why = sawNoData ? "no address records" : sawNxdomain ? "name does not exist" : "no DNS server answered";
+    const servers = [...context.tried].map(([server, outcome]) => `${server} (${outcome})`).join(", ") || "none";
+    throw new MifError(
+      "resolution-failed",
+      `${where}: ${why}; servers tried: ${servers}`,
+    );
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    internal.abort();
+  }
+}
+
+interface LookupContext {
+  readonly servers: readonly string[];
+  readonly transport: DnsTransport;
+  readonly clock: Clock;
+  readonly randomId: () => number;
+  readonly timeoutMs: number;
+  readonly attempts: number;
+  readonly onMismatch: ((server: string, reason: string) => void) | undefined;
+  readonly signal: AbortSignal;
+  /** Last outcome per server, for the error message. */
+  readonly tried: Map<string, string>;
+}
+
+/** One record type of one name, server after server, round after round. */
+async function lookup(
+  name: string,
+  type: AddressRecordType,
+  context: LookupContext,
+): Promise<LookupResult> {
+  const unreachable = new Set<string>();
+  for (let round = 0; round < context.attempts; round++) {
+    for (const server of context.servers) {
+      if (unreachable.has(server)) continue;
+      if (context.signal.aborted) return { kind: "aborted" };
+      const outcome = await exchange(server, name, type, context);
+      switch (outcome.kind) {
+        case "answer":
+          context.tried.set(server, "answered");
+          return { kind: "answer", addresses: outcome.addresses };
+        case "nxdomain":
+          context.tried.set(server, "NXDOMAIN");
+          return { kind: "nxdomain" };
+        case "no-data":
+          context.tried.set(server, `no ${type} record`);
+          return { kind: "no-data" };
+        case "aborted":
+          return { kind: "aborted" };
+        case "unreachable":
+          context.tried.set(server, `unreachable: ${outcome.reason}`);
+          unreachable.add(server);
+          break;
+        case "timeout":
+          context.tried.set(server, "timed out");
+          break;
+        case "server-failure":
+          context.tried.set(server, outcome.rcode);
+          break;
+        case "truncated":
+          // Over UDP only, a truncated answer is as good as none: move on.
+          context.tried.set(server, "truncated");
+          break;
+      }
+    }
+  }
+  return { kind: "failed" };
+}
+
+/** One query to one server: the first datagram that is its response, or a timeout. */
+function exchange(
+  server: string,
+  name: string,
+  type: AddressRecordType,
+  context: LookupContext,
+): Promise<ExchangeOutcome> {
+  return new Promise((resolve) => {
+    const query = { id: context.randomId() & 0xffff, name, type };
+    let finished = false;
+    let handle: DnsExchange | undefined;
+    const finish = (outcome: ExchangeOutcome) => {
+      if (finished) return;
+      finished = true;
+      context.clock.clearTimer(timer);
+      context.signal.removeEventListener("abort", onAbort);
+      handle?.close();
+      resolve(outcome);
+    };
+    const onAbort = () => finish({ kind: "aborted" });
+    const timer = context.clock.setTimer(
+      context.timeoutMs,
+      () => finish({ kind: "timeout" }),
+    );
+    context.signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      handle = context.transport.send(server, encodeAddressQuery(query), {
+        onDatagram(bytes) {
+          if (finished) return;
+          const check = checkAddressResponse(bytes, query);
+          if (check.kind === "mismatch") {
+            context.onMismatch?.(server, check.reason);
+            return;
+          }
+          finish(check);
+        },
+        onUnreachable(reason) {
+          finish({ kind: "unreachable", reason });
+        },
+      });
+    } catch (error) {
+      finish({
+        kind: "unreachable",
+        reason: error instanceof Error ? error.message : String(error),
+      });
+    }
+    // The transport may have reported synchronously, before `handle` existed.
+    if (finished) handle?.close();
+  });
+}
+
+function dedupe(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
