@@ -13,7 +13,7 @@
  */
 
 import { parseIpAddress } from "../core-as/mod.ts";
-import { ExpiryQueue } from "./_expiry_queue.ts";
+import { TimeQueue } from "./time_queue.ts";
 import { MifError } from "./errors.ts";
 import type {
   ConfigurationData,
@@ -151,7 +151,8 @@ export class ConfigurationDatabase implements NetworkLinkSink {
   readonly #onError: (error: MifError, change: NetworkChange) => void;
   readonly #interfaces = new Map<InterfaceId, StoredInterface>();
   readonly #pvds = new Map<PvdId, StoredPvd>();
-  readonly #expiry = new ExpiryQueue();
+  /** Expiry times of PvDs, elements and addresses, by item key. */
+  readonly #expiry = new TimeQueue<string>();
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #closed = false;
@@ -486,7 +487,7 @@ export class ConfigurationDatabase implements NetworkLinkSink {
   }
 
   #armTimer(): void {
-    const next = this.#expiry.peekTime();
+    const next = this.#expiry.peek()?.at;
     if (this.#closed || next === undefined || next >= this.#timerAt) return;
     if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
     this.#timerAt = next;
@@ -499,7 +500,7 @@ export class ConfigurationDatabase implements NetworkLinkSink {
     if (this.#closed) return;
     const now = this.#clock.now();
     for (let entry = this.#expiry.popDue(now); entry; entry = this.#expiry.popDue(now)) {
-      const [kind, pvdId, ...rest] = entry.key.split(SEP) as [string, string, ...string[]];
+      const [kind, pvdId, ...rest] = entry.value.split(SEP) as [string, string, ...string[]];
       const pvd = this.#pvds.get(pvdId);
       if (!pvd) continue;
       // Lazy deletion: act only when the item still carries this very expiry.

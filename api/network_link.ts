@@ -167,16 +167,8 @@ export interface ConnectAttempt {
   readonly port: number;
 }
 
-/**
- * A connection handed to the subscriber in a Connected message: the token the
- * draft asks for, "suitable for use with the connection API". Its streams are
- * the web streams every runtime has.
- */
-export interface ConnectionToken {
-  /** The PvD the connection goes through. */
-  readonly pvdId: PvdId;
-  /** The interface it goes through. */
-  readonly interfaceId: InterfaceId;
+/** The two ends of a TCP connection and its byte streams, the web streams every runtime has. */
+export interface ConnectionEnds {
   /** Local address. */
   readonly localAddress: string;
   /** Local port. */
@@ -189,6 +181,17 @@ export interface ConnectionToken {
   readonly readable: ReadableStream<Uint8Array>;
   /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
+}
+
+/**
+ * A connection handed to the subscriber in a Connected message: the token the
+ * draft asks for, "suitable for use with the connection API".
+ */
+export interface ConnectionToken extends ConnectionEnds {
+  /** The PvD the connection goes through. */
+  readonly pvdId: PvdId;
+  /** The interface it goes through. */
+  readonly interfaceId: InterfaceId;
   /** Closes both directions; closing twice does nothing. */
   close(): void;
 }

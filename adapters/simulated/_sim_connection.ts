@@ -3,7 +3,7 @@
 // chunk arriving `latencyMs` later on the virtual clock. TCP is reliable, so
 // the path's loss rate does not apply to data: only the handshake sees it.
 
-import type { Clock, ConnectionToken, TimerHandle } from "../../api/network_link.ts";
+import type { Clock, ConnectionEnds, ConnectionToken, TimerHandle } from "../../api/network_link.ts";
 import type { InterfaceId, PvdId } from "../../api/messages.ts";
 
 /**
@@ -21,20 +21,7 @@ import type { InterfaceId, PvdId } from "../../api/messages.ts";
  * }
  * ```
  */
-export interface SimulatedServerConnection {
-  /** The server's address (the client's destination). */
-  readonly localAddress: string;
-  /** The server's port. */
-  readonly localPort: number;
-  /** The client's source address. */
-  readonly remoteAddress: string;
-  /** The client's source port. */
-  readonly remotePort: number;
-  /** Bytes from the client. */
-  readonly readable: ReadableStream<Uint8Array>;
-  /** Bytes to the client. */
-  readonly writable: WritableStream<Uint8Array>;
-}
+export type SimulatedServerConnection = ConnectionEnds;
 
 /** One direction: what is written at one end becomes readable at the other. */
 class Pipe {

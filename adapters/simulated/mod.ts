@@ -54,6 +54,7 @@ export type {
   ApplicationHint,
   Clock,
   ConnectAttempt,
+  ConnectionEnds,
   ConnectionToken,
   ElementInfo,
   InterfaceInfo,

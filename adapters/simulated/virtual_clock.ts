@@ -7,13 +7,12 @@
  */
 
 import type { Clock, TimerHandle } from "../../api/network_link.ts";
+import { TimeQueue } from "../../api/time_queue.ts";
 
 /** One scheduled callback. */
 interface Timer {
   readonly id: number;
   readonly time: number;
-  /** Scheduling order, the tie-breaker between timers due at the same time. */
-  readonly seq: number;
   readonly callback: () => void;
 }
 
@@ -122,10 +121,9 @@ function settleOneMacrotask(): Promise<void> {
  */
 export class VirtualClock implements Clock {
   #now: number;
-  #seq = 0;
   #nextId = 1;
-  /** Binary min-heap on (time, seq); cancelled timers are skipped when popped. */
-  #heap: Timer[] = [];
+  /** Timers by (time, scheduling order); cancelled timers are skipped when they come up. */
+  #queue = new TimeQueue<Timer>();
   /** Live timers by id: what is still due to fire. */
   #live = new Map<number, Timer>();
   #settle: () => Promise<void>;
@@ -176,9 +174,9 @@ export class VirtualClock implements Clock {
     // a timer can never be due, so it is simply not stored.
     if (delay === Infinity) return id;
     const time = this.#now + (delay > 0 ? delay : 0);
-    const timer: Timer = { id, time, seq: this.#seq++, callback };
+    const timer: Timer = { id, time, callback };
     this.#live.set(id, timer);
-    this.#push(timer);
+    this.#queue.push(time, timer);
     return id;
   }
 
@@ -412,58 +410,19 @@ export class VirtualClock implements Clock {
   }
 
   #fire(timer: Timer): void {
-    this.#pop();
+    this.#queue.pop();
     this.#live.delete(timer.id);
     this.#now = timer.time;
     timer.callback();
   }
 
-  /** The earliest live timer, dropping cancelled ones from the top of the heap. */
+  /** The earliest live timer, dropping cancelled ones from the front of the queue. */
   #peek(): Timer | undefined {
     for (;;) {
-      const top = this.#heap[0];
+      const top = this.#queue.peek()?.value;
       if (top === undefined) return undefined;
       if (this.#live.get(top.id) === top) return top;
-      this.#pop();
+      this.#queue.pop();
     }
   }
-
-  #push(timer: Timer): void {
-    const heap = this.#heap;
-    heap.push(timer);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = heap[parent]!;
-      if (!before(timer, p)) break;
-      heap[i] = p;
-      i = parent;
-    }
-    heap[i] = timer;
-  }
-
-  #pop(): void {
-    const heap = this.#heap;
-    const last = heap.pop();
-    if (last === undefined || heap.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= heap.length) break;
-      const right = left + 1;
-      let child = left;
-      if (right < heap.length && before(heap[right]!, heap[left]!)) {
-        child = right;
-      }
-      const c = heap[child]!;
-      if (!before(c, last)) break;
-      heap[i] = c;
-      i = child;
-    }
-    heap[i] = last;
-  }
-}
-
-function before(a: Timer, b: Timer): boolean {
-  return a.time < b.time || (a.time === b.time && a.seq < b.seq);
 }
