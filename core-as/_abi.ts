@@ -108,6 +108,8 @@ const ERRORS: Readonly<
 export interface CoreAbiExports {
   /** Linear memory holding the input and result regions. */
   readonly memory: WebAssembly.Memory;
+  /** What the last failing call found: a detail identifier of the function's own table, or 0. */
+  errorDetail(): number;
   /** Start of the input region. */
   inputPtr(): number;
   /** Grows the input region to at least `len` bytes; 0 on failure. */
@@ -143,6 +145,12 @@ export interface CoreCall<T> {
    * first bytes are not part of what the user wrote (e.g. a header).
    */
   readonly offsetBase?: number;
+  /**
+   * Says what a detail identifier (see `errorDetail`) means, as the end of
+   * the error message: `option at offset 40 has length 0`. Returns
+   * `undefined` for an identifier it does not know.
+   */
+  readonly detail?: (detail: number, offset: number) => string | undefined;
 }
 
 const encoder = new TextEncoder();
@@ -236,7 +244,6 @@ function coreError<T>(
   const text = known?.text ?? `error ${status}`;
   const Type = known?.type ?? RangeError;
   const cause: CoreErrorCause = { code: status as CoreErrorCode, offset };
-  return new Type(`Cannot ${call.action}: ${text} at offset ${offset}`, {
-    cause,
-  });
+  const detail = call.detail?.(wasm.errorDetail() >>> 0, offset);
+  return new Type(`Cannot ${call.action}: ${detail ?? `${text} at offset ${offset}`}`, { cause });
 }

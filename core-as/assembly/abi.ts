@@ -90,6 +90,7 @@ const MAX_REGION: usize = 0x7fff_fff0;
 let resultCap: usize = DEFAULT_RESULT_CAPACITY;
 let inputLen: usize = 0;
 let errOffset: usize = 0;
+let errDetail: u32 = 0;
 
 function alignRegion(n: usize): usize {
   return (n + REGION_ALIGN - 1) & ~(REGION_ALIGN - 1);
@@ -163,6 +164,15 @@ export function errorOffset(): usize {
   return errOffset;
 }
 
+/**
+ * What the last failing call found, as a detail identifier of the function's
+ * own table (0 when it gave none). The host turns it into a sentence such as
+ * "option at offset 40 has length 0"; see `records.ts` for the parsers'.
+ */
+export function errorDetail(): u32 {
+  return errDetail;
+}
+
 // ---------------------------------------------------------------------------
 // Helpers for core functions (not exported to the host)
 
@@ -172,6 +182,7 @@ export function errorOffset(): usize {
  */
 export function begin(len: usize): i32 {
   errOffset = 0;
+  errDetail = 0;
   inputLen = 0;
   // Memory starts empty; the result region must be backed before any write
   // even when the host reserved nothing (len 0).
@@ -189,6 +200,13 @@ export function inputLength(): usize {
 /** Records where an error was found and returns `code` for chaining. */
 export function fail(code: i32, offset: usize): i32 {
   errOffset = offset;
+  return code;
+}
+
+/** Like `fail`, with a detail identifier saying what was wrong there. */
+export function failWith(code: i32, offset: usize, detail: u32): i32 {
+  errOffset = offset;
+  errDetail = detail;
   return code;
 }
 

@@ -4,6 +4,7 @@
  */
 
 export {
+  errorDetail,
   errorOffset,
   inputCapacity,
   inputPtr,
