@@ -35,10 +35,62 @@ import type {
   TimerHandle,
 } from "./network_link.ts";
 
-/** Why a provisioning domain, element or address left the database. */
+/**
+ * Why a provisioning domain, element or address left the database.
+ *
+ * @example A PvD removed with its address
+ * ```ts
+ * import { ConfigurationDatabase, type RemovalReason } from "./config_db.ts";
+ * import { systemClock } from "./clock.ts";
+ *
+ * const reasons: RemovalReason[] = [];
+ * const db = new ConfigurationDatabase(systemClock, {
+ *   onEvent: (e) => {
+ *     if (e.kind === "pvd-removed" || e.kind === "address-removed") reasons.push(e.reason);
+ *   },
+ * });
+ * const pvdId = "implicit:eth0:ipv4";
+ * db.apply([
+ *   { kind: "interface-set", interface: { interfaceId: 1, displayName: "eth0", kind: "ethernet", up: true } },
+ *   { kind: "pvd-set", pvd: { pvdId, interfaceId: 1, explicit: false } },
+ *   {
+ *     kind: "address-set",
+ *     address: { pvdId, address: "192.0.2.100", prefixLength: 24, validUntil: Infinity, preferredUntil: Infinity },
+ *   },
+ * ]);
+ * db.apply([{ kind: "pvd-removed", pvdId }]);
+ * if (reasons.join() !== "pvd-removed,removed") throw new Error(reasons.join());
+ * db.close();
+ * ```
+ */
 export type RemovalReason = "removed" | "expired" | "pvd-removed" | "interface-removed";
 
-/** One change to the database, in the order subscribers must learn of it. */
+/**
+ * One change to the database, in the order subscribers must learn of it.
+ *
+ * @example An address expires on the clock
+ * ```ts
+ * import { ConfigurationDatabase, type DatabaseEvent } from "./config_db.ts";
+ * import { VirtualClock } from "../adapters/simulated/mod.ts";
+ *
+ * const clock = new VirtualClock();
+ * const events: DatabaseEvent[] = [];
+ * const db = new ConfigurationDatabase(clock, { onEvent: (event) => events.push(event) });
+ * const pvdId = "implicit:eth0:ipv6";
+ * db.apply([
+ *   { kind: "interface-set", interface: { interfaceId: 1, displayName: "eth0", kind: "ethernet", up: true } },
+ *   { kind: "pvd-set", pvd: { pvdId, interfaceId: 1, explicit: false } },
+ *   {
+ *     kind: "address-set",
+ *     address: { pvdId, address: "2001:db8:a::100", prefixLength: 64, validUntil: 60_000, preferredUntil: 60_000 },
+ *   },
+ * ]);
+ * clock.advance(60_000);
+ * const last = events.at(-1);
+ * if (last?.kind !== "address-removed" || last.reason !== "expired") throw new Error(last?.kind);
+ * db.close();
+ * ```
+ */
 export type DatabaseEvent =
   | { readonly kind: "interface-added"; readonly info: InterfaceInfo }
   | { readonly kind: "interface-changed"; readonly info: InterfaceInfo; readonly previous: InterfaceInfo }
@@ -52,7 +104,25 @@ export type DatabaseEvent =
   | { readonly kind: "address-set"; readonly address: AddressInfo }
   | { readonly kind: "address-removed"; readonly address: AddressInfo; readonly reason: RemovalReason };
 
-/** Options for {@linkcode ConfigurationDatabase}. */
+/**
+ * Options for {@linkcode ConfigurationDatabase}.
+ *
+ * @example Hear about changes that do not fit
+ * ```ts
+ * import { ConfigurationDatabase, type ConfigurationDatabaseOptions } from "./config_db.ts";
+ * import { systemClock } from "./clock.ts";
+ *
+ * const errors: string[] = [];
+ * const options: ConfigurationDatabaseOptions = {
+ *   onError: (error, change) => errors.push(`${change.kind}: ${error.code}`),
+ * };
+ * const db = new ConfigurationDatabase(systemClock, options);
+ * const address = { pvdId: "implicit:eth0:ipv6", address: "2001:db8:a::100", prefixLength: 64 };
+ * db.apply([{ kind: "address-set", address: { ...address, validUntil: Infinity, preferredUntil: Infinity } }]);
+ * if (errors.join() !== "address-set: unknown-pvd") throw new Error(errors.join());
+ * db.close();
+ * ```
+ */
 export interface ConfigurationDatabaseOptions {
   /** Receives every event, synchronously, in order. */
   readonly onEvent?: (event: DatabaseEvent) => void;
@@ -77,7 +147,18 @@ interface StoredInterface {
 const SEP = "\u0000";
 const elementKey = (type: ConfigurationElementType, id: string) => type + SEP + id;
 
-/** Remaining whole seconds until `until` (clock ms); `Infinity` stays infinite. */
+/**
+ * Remaining whole seconds until `until` (clock ms); `Infinity` stays infinite.
+ *
+ * @example Whole seconds left
+ * ```ts
+ * import { remainingSeconds } from "./config_db.ts";
+ *
+ * if (remainingSeconds(10_500, 4_000) !== 6) throw new Error("6.5 s left counts as 6");
+ * if (remainingSeconds(1_000, 5_000) !== 0) throw new Error("a past time leaves 0");
+ * if (remainingSeconds(Infinity, 5_000) !== Infinity) throw new Error("infinite stays infinite");
+ * ```
+ */
 export function remainingSeconds(until: number, now: number): number {
   if (until === Infinity) return Infinity;
   return Math.max(0, Math.floor((until - now) / 1000));
@@ -88,6 +169,19 @@ export function remainingSeconds(until: number, now: number): number {
  * received: each lifetime reduced by `elapsed`, entries whose lifetime has
  * run out left out (RFC 8106 section 5.1: an expired RDNSS address is no
  * longer used).
+ *
+ * @example An RDNSS option fifteen minutes after it was received
+ * ```ts
+ * import { ageConfigurationData } from "./config_db.ts";
+ *
+ * const received = {
+ *   "dns-servers": [{ address: "2001:db8:a::53", lifetime: 1800 }, { address: "2001:db8:a::54", lifetime: 600 }],
+ *   mtu: 1500,
+ * };
+ * const now = ageConfigurationData(received, 900);
+ * const servers = now["dns-servers"] ?? [];
+ * if (servers.length !== 1 || servers[0]?.lifetime !== 900 || now.mtu !== 1500) throw new Error("unexpected");
+ * ```
  */
 export function ageConfigurationData(data: ConfigurationData, elapsed: number): ConfigurationData {
   if (elapsed <= 0) return data;

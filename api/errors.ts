@@ -9,6 +9,22 @@
 /**
  * Stable identifiers of what went wrong. A subscriber switches on these; the
  * message text is for people and may change.
+ *
+ * @example Switch on the code of an error reply
+ * ```ts
+ * import type { MifErrorCode } from "./errors.ts";
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const app = api.subscribe();
+ * app.postMessage({ type: "announce-addresses", pvdId: "pvd.unknown.example" });
+ * const reply = app.getMessage();
+ * const code: MifErrorCode | undefined = reply?.type === "error" ? reply.error.code : undefined;
+ * if (code !== "unknown-pvd") throw new Error(`unexpected ${code}`);
+ * api.close();
+ * ```
  */
 export type MifErrorCode =
   /** The request is not an object of a known shape, or a field has the wrong type. */
@@ -48,7 +64,20 @@ export type MifErrorCode =
   /** A fault inside the MIF API or an adapter; the message says what. */
   | "internal-error";
 
-/** Options for {@linkcode MifError}. */
+/**
+ * Options for {@linkcode MifError}.
+ *
+ * @example Name the field at fault and keep the cause
+ * ```ts
+ * import { MifError, type MifErrorOptions } from "./errors.ts";
+ *
+ * const cause = new RangeError("70000 is above 65535");
+ * const options: MifErrorOptions = { field: "port", cause };
+ * const message = "Cannot accept connect-to-address: port must be 1 to 65535";
+ * const error = new MifError("malformed-request", message, options);
+ * if (error.field !== "port" || error.cause !== cause) throw new Error("unexpected");
+ * ```
+ */
 export interface MifErrorOptions {
   /** The request field at fault, as a property path such as `pvdId`. */
   readonly field?: string;

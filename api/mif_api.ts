@@ -26,7 +26,26 @@ import type { Subscriber } from "./subscriber.ts";
 import { type EndpointOwner, SubscriberEndpoint } from "./_subscriber_endpoint.ts";
 import { validateRequest } from "./validate.ts";
 
-/** Options for {@linkcode MifApi}. */
+/**
+ * Options for {@linkcode MifApi}.
+ *
+ * @example A smaller queue, and changes the adapter got wrong
+ * ```ts
+ * import { MifApi, type MifApiOptions } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network } = twoProviderHost();
+ * const skipped: string[] = [];
+ * const options: MifApiOptions = {
+ *   queueCapacity: 1_024,
+ *   onLinkError: (error, change) => skipped.push(`${change.kind}: ${error.code}`),
+ * };
+ * const api = new MifApi(network, options);
+ * api.database.apply([{ kind: "pvd-removed", pvdId: "pvd.unknown.example" }]); // as a confused adapter would
+ * if (skipped.join() !== "pvd-removed: unknown-pvd") throw new Error(skipped.join());
+ * api.close();
+ * ```
+ */
 export interface MifApiOptions {
   /** Default queue capacity of each subscriber, in messages (65,536 when absent). */
   readonly queueCapacity?: number;
@@ -34,7 +53,26 @@ export interface MifApiOptions {
   readonly onLinkError?: (error: MifError, change: NetworkChange) => void;
 }
 
-/** Options for {@linkcode MifApi.subscribe}. */
+/**
+ * Options for {@linkcode MifApi.subscribe}.
+ *
+ * @example A subscriber with a tiny queue
+ * ```ts
+ * import { MifApi, type SubscribeOptions } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const options: SubscribeOptions = { queueCapacity: 2 };
+ * const app = api.subscribe(options);
+ * app.postMessage({ type: "announce-interfaces" }); // eth0 and wlan0 fill the queue
+ * network.addInterface({ displayName: "wwan0", kind: "cellular" }); // a live announcement finds it full
+ * const types: string[] = [];
+ * for (let m = app.getMessage(); m; m = app.getMessage()) types.push(m.type);
+ * if (types.at(-1) !== "announcements-dropped") throw new Error(types.join());
+ * api.close();
+ * ```
+ */
 export interface SubscribeOptions {
   /** This subscriber's queue capacity, in messages. */
   readonly queueCapacity?: number;

@@ -7,7 +7,25 @@
 
 import type { MifReply, MifRequest } from "./messages.ts";
 
-/** Options for {@linkcode Subscriber.checkMessage}. */
+/**
+ * Options for {@linkcode Subscriber.checkMessage}.
+ *
+ * @example Wait at most half a second of the adapter's clock
+ * ```ts
+ * import type { CheckMessageOptions } from "./subscriber.ts";
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network, clock } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const app = api.subscribe();
+ * const options: CheckMessageOptions = { timeout: 500 };
+ * const waiting = app.checkMessage(options); // nothing was posted: no message comes
+ * await clock.tick(500); // virtual time
+ * if ((await waiting) !== false) throw new Error("expected the timeout to pass");
+ * api.close();
+ * ```
+ */
 export interface CheckMessageOptions {
   /**
    * How long to wait, in milliseconds of the adapter's clock: `0` probes
@@ -20,7 +38,32 @@ export interface CheckMessageOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Options for {@linkcode Subscriber.messages}. */
+/**
+ * Options for {@linkcode Subscriber.messages}.
+ *
+ * @example Stop an iteration with a signal
+ * ```ts
+ * import type { MessagesOptions } from "./subscriber.ts";
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network, clock } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const app = api.subscribe();
+ * const controller = new AbortController();
+ * const options: MessagesOptions = { signal: controller.signal };
+ * app.postMessage({ type: "announce-interfaces" });
+ * let seen = 0;
+ * const reading = (async () => {
+ *   for await (const _message of app.messages(options)) seen++;
+ * })();
+ * await clock.tick(0); // let the iteration read eth0 and wlan0, then wait
+ * controller.abort(new Error("enough"));
+ * const reason = await reading.catch((error: Error) => error);
+ * if (seen !== 2 || reason?.message !== "enough") throw new Error(`${seen} ${reason}`);
+ * api.close();
+ * ```
+ */
 export interface MessagesOptions {
   /** Ends the iteration: the pending `next()` rejects with the signal's reason. */
   readonly signal?: AbortSignal;
@@ -38,6 +81,24 @@ export interface MessagesOptions {
  * instead one {@linkcode AnnouncementsDropped} message counts them, in their
  * place in the order, and the subscriber re-posts its Announce requests to
  * resynchronise. Nothing already queued is ever dropped.
+ *
+ * @example POST, CHECK and GET
+ * ```ts
+ * import type { Subscriber } from "./subscriber.ts";
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const app: Subscriber = api.subscribe();
+ * app.postMessage({ type: "announce-interfaces" }); // POST MESSAGE
+ * if (!app.checkMessage({ timeout: 0 }) || app.pending !== 2) throw new Error("expected eth0 and wlan0");
+ * const first = app.getMessage(); // GET MESSAGE
+ * if (first?.type !== "interface-announcement" || first.displayName !== "eth0") throw new Error("expected eth0");
+ * app.close();
+ * if (!app.closed || app.getMessage()?.type !== "interface-announcement") throw new Error("queued messages stay");
+ * api.close();
+ * ```
  */
 export interface Subscriber extends AsyncIterable<MifReply> {
   /**
