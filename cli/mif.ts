@@ -2,6 +2,8 @@
  * The `mif` command line. Commands:
  *
  * - `demo [--seed N] [--json]`: the draft's section 3.3 on a simulated host.
+ * - `decode FILE [--json]`: the RA, DHCPv6 and DHCPv4 messages of a pcap or
+ *   pcapng file (needs read permission: `deno run --allow-read`).
  *
  * Run with `deno task mif <command>` (or `deno task demo`).
  *
@@ -9,11 +11,13 @@
  */
 
 import { runDemo } from "./demo.ts";
+import { runDecode } from "./decode.ts";
 
 const USAGE = `Usage: mif <command> [options]
 
 Commands:
   demo [--seed N] [--json]   the draft's section 3.3 example on a simulated two-provider host
+  decode FILE [--json]       RA, DHCPv6 and DHCPv4 messages of a pcap or pcapng file
   help                       this text`;
 
 /** Runs the command line with `args`; returns the exit code. */
@@ -29,6 +33,12 @@ export async function main(args: readonly string[]): Promise<number> {
       }
       await runDemo({ seed, json: rest.includes("--json") });
       return 0;
+    }
+    case "decode": {
+      const { exitCode, lines, errors } = await runDecode(rest);
+      for (const line of lines) console.log(line);
+      for (const line of errors) console.error(line);
+      return exitCode;
     }
     case undefined:
     case "help":

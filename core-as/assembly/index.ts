@@ -14,3 +14,7 @@ export {
   resultPtr,
 } from "./abi";
 export { formatIpAddress, parseIpAddress } from "./ip_address";
+export { parseNdOptions, parseRouterAdvertisement } from "./router_advertisement";
+export { parseDhcpv6Message, parseDhcpv6Options } from "./dhcpv6";
+export { captureErrorValue, readCapture } from "./capture";
+export { parseDhcpv4, parseDhcpv4Options } from "./dhcpv4";

@@ -141,7 +141,8 @@ stop_capture
 # 3. kea-dhcp4 with dhclient: DISCOVER / OFFER / REQUEST / ACK with routers,
 # DNS, domain name and search (119), classless routes (121), captive portal
 # (114) and DNR (162); kea 2.2 knows neither 121 nor 162, so both are given
-# as bytes. 121 (RFC 3442 compact encoding): 203.0.113.0/24 via
+# as bytes; 114 and 162 are sent unasked (dhclient does not request them).
+# 121 (RFC 3442 compact encoding): 203.0.113.0/24 via
 # 198.51.100.254, 192.0.2.128/25 via 198.51.100.253, default via
 # 198.51.100.1. 162 (RFC 9463 section 5.2): instance data length, priority,
 # ADN length and ADN, address length and address, SvcParams.
@@ -165,9 +166,9 @@ cat >"$work/kea4.json" <<EOF
     { "name": "domain-search", "data": "provider-a.example, corp.provider-a.example, example.net" },
     { "name": "classless-routes", "code": 121, "csv-format": false,
       "data": "18cb0071c63364fe19c0000280c63364fd00c6336401" },
-    { "name": "v4-captive-portal", "data": "https://portal.example.net/api" },
+    { "name": "v4-captive-portal", "data": "https://portal.example.net/api", "always-send": true },
     { "name": "interface-mtu", "data": "1480" },
-    { "name": "dnr", "code": 162, "csv-format": false, "data": "$dnr4" }
+    { "name": "dnr", "code": 162, "csv-format": false, "data": "$dnr4", "always-send": true }
   ],
   "subnet4": [ { "subnet": "198.51.100.0/24", "interface": "srv0", "pools": [ { "pool": "198.51.100.100 - 198.51.100.199" } ] } ],
   "loggers": [ { "name": "kea-dhcp4", "output_options": [ { "output": "$work/kea4.log" } ], "severity": "WARN" } ]
