@@ -17,6 +17,7 @@ import {
   parseDhcpv4,
   parseDhcpv4Options,
 } from "../core-as/dhcpv4.ts";
+import { seededRandom } from "./_random.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1439,17 +1440,7 @@ Deno.test({
 // ---------------------------------------------------------------------------
 // Fuzz
 
-/** A small seeded PRNG (mulberry32): the same inputs on every run. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const prng = seededRandom;
 
 /** Bytes that steer the parser into its interesting paths. */
 const INTERESTING = [0, 1, 2, 3, 4, 5, 6, 16, 17, 32, 33, 52, 53, 63, 64, 99, 119, 121, 130, 162, 0xc0, 0xff];

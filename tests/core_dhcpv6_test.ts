@@ -16,6 +16,7 @@ import {
 } from "../core-as/dhcpv6.ts";
 import { CoreErrorCode } from "../core-as/_abi.ts";
 import { DHCPV6_CAPTURES } from "./fixtures/dhcpv6/generate_tshark.ts";
+import { seededRandom } from "./_random.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1672,17 +1673,7 @@ Deno.test("dhcpv6 capture: dhcp6_reconf_asan is a truncated first fragment, and 
 // ---------------------------------------------------------------------------
 // Fuzz
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function mutate(seed: Uint8Array, next: () => number): Uint8Array {
   const pick = (n: number) => Math.floor(next() * n);

@@ -4,6 +4,7 @@
 
 import { type CoreErrorCause, CoreErrorCode, formatIpAddress, type IpAddress, parseIpAddress } from "../core-as/mod.ts";
 import { coreWasmModule } from "../core-as/core_wasm.generated.ts";
+import { seededRandom } from "./_random.ts";
 
 // ---------------------------------------------------------------------------
 // Tiny assertion helpers (no @std/assert: JSR is unreachable here)
@@ -449,17 +450,7 @@ Deno.test("raw ABI: a fresh instance never traps on edge lengths", () => {
 // ---------------------------------------------------------------------------
 // Round trips and fuzzing
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 /**
  * Independent reference parser (split-based rather than a scanner) used as

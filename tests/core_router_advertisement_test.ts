@@ -15,6 +15,7 @@ import {
 } from "../core-as/router_advertisement.ts";
 import { CoreErrorCode } from "../core-as/_abi.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
+import { seededRandom } from "./_random.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1401,17 +1402,7 @@ Deno.test("captures: the anyconnect RA as configuration data", async () => {
 // ---------------------------------------------------------------------------
 // Fuzz: seeded, bounded
 
-/** mulberry32: a small seeded PRNG, so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 Deno.test("fuzz: 20,000 mutated and random inputs: a result or a SyntaxError, and results round-trip", async () => {
   const next = random(0x5eed_4861);
