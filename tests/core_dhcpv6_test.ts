@@ -17,6 +17,7 @@ import {
 import { CoreErrorCode } from "../core-as/_abi.ts";
 import { DHCPV6_CAPTURES } from "./fixtures/dhcpv6/generate_tshark.ts";
 import { seededRandom } from "./_random.ts";
+import { readCapture } from "../core-as/capture.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1245,98 +1246,11 @@ interface Datagram {
   readonly truncated: boolean;
 }
 
-/**
- * A small classic-pcap walk (Ethernet with VLAN tags, Linux cooked v1/v2;
- * IPv4 and IPv6 with extension headers; UDP 546/547), standing alone until
- * the shared capture reader exists.
- */
+/** The DHCPv6 datagrams of a capture file, read by the shared reader; fragments and short frames are truncated. */
 function dhcpv6Datagrams(file: Uint8Array): Datagram[] {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const magic = view.getUint32(0, true);
-  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  if (!little && view.getUint32(0, false) !== 0xa1b2c3d4 && view.getUint32(0, false) !== 0xa1b23c4d) {
-    throw new Error("not a classic pcap file");
-  }
-  const linkType = view.getUint32(20, little) & 0x0fff_ffff;
-  const found: Datagram[] = [];
-  let frame = 0;
-  for (let at = 24; at + 16 <= file.length;) {
-    const included = view.getUint32(at + 8, little);
-    const data = file.subarray(at + 16, Math.min(file.length, at + 16 + included));
-    at += 16 + included;
-    frame++;
-    const datagram = udpOf(data, linkType);
-    if (datagram) found.push({ frame, ...datagram });
-  }
-  return found;
-}
-
-function udpOf(data: Uint8Array, linkType: number): { payload: Uint8Array; truncated: boolean } | undefined {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  let etherType: number;
-  let at: number;
-  if (linkType === 1) {
-    if (data.length < 14) return undefined;
-    etherType = view.getUint16(12);
-    at = 14;
-    while ((etherType === 0x8100 || etherType === 0x88a8) && at + 4 <= data.length) {
-      etherType = view.getUint16(at + 2);
-      at += 4;
-    }
-  } else if (linkType === 113) {
-    if (data.length < 16) return undefined;
-    etherType = view.getUint16(14);
-    at = 16;
-  } else if (linkType === 276) {
-    if (data.length < 20) return undefined;
-    etherType = view.getUint16(0);
-    at = 20;
-  } else {
-    return undefined;
-  }
-  let next: number;
-  let fragmented = false;
-  let ipEnd: number;
-  if (etherType === 0x0800) {
-    if (at + 20 > data.length) return undefined;
-    const headerLength = (data[at]! & 0x0f) * 4;
-    const flags = view.getUint16(at + 6);
-    // Only the first fragment holds the UDP header.
-    if ((flags & 0x1fff) !== 0) return undefined;
-    fragmented = (flags & 0x2000) !== 0;
-    next = data[at + 9]!;
-    ipEnd = at + view.getUint16(at + 2);
-    at += headerLength;
-  } else if (etherType === 0x86dd) {
-    if (at + 40 > data.length) return undefined;
-    next = data[at + 6]!;
-    ipEnd = at + 40 + view.getUint16(at + 4);
-    at += 40;
-    // Hop-by-hop, routing and destination options headers; fragments.
-    while ([0, 43, 60, 44].includes(next) && at + 8 <= data.length) {
-      if (next === 44) {
-        if ((view.getUint16(at + 2) & 0xfff8) !== 0) return undefined;
-        fragmented = (view.getUint16(at + 2) & 1) !== 0;
-        next = data[at]!;
-        at += 8;
-      } else {
-        const length = (data[at + 1]! + 1) * 8;
-        next = data[at]!;
-        at += length;
-      }
-    }
-  } else {
-    return undefined;
-  }
-  if (next !== 17 || at + 8 > data.length) return undefined;
-  const source = view.getUint16(at);
-  const destination = view.getUint16(at + 2);
-  const isDhcpv6 = (port: number) => port === 546 || port === 547;
-  if (!isDhcpv6(source) && !isDhcpv6(destination)) return undefined;
-  const udpLength = view.getUint16(at + 4);
-  const end = Math.min(data.length, ipEnd, at + Math.max(udpLength, 8));
-  const payload = data.slice(at + 8, end);
-  return { payload, truncated: fragmented || payload.length < udpLength - 8 };
+  return readCapture(file).packets
+    .filter((p) => p.kind === "dhcpv6")
+    .map((p) => ({ frame: p.frame, payload: p.payload!, truncated: p.fragment || p.problems.length > 0 }));
 }
 
 const CAPTURES = new URL("../../shared/captures", import.meta.url).pathname;

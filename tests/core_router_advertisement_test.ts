@@ -16,6 +16,7 @@ import {
 import { CoreErrorCode } from "../core-as/_abi.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { seededRandom } from "./_random.ts";
+import { readCapture } from "../core-as/capture.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -1155,47 +1156,11 @@ interface CapturedRa {
   readonly icmp: Uint8Array;
 }
 
-/**
- * Walks a classic pcap file (either byte order, micro- or nanosecond) of
- * Ethernet frames and returns the ICMPv6 messages of type 134, with the IPv6
- * source and hop limit. Follows 802.1Q tags and the Hop-by-Hop, Routing and
- * Destination Options headers; skips fragments. The ICMPv6 length comes from
- * the IPv6 payload length, so Ethernet padding is left out.
- */
+/** The Router Advertisements of a capture file, with the IPv6 source and hop limit, read by the shared reader. */
 function routerAdvertisementsIn(file: Uint8Array): CapturedRa[] {
-  const view = new DataView(file.buffer, file.byteOffset, file.byteLength);
-  const magic = view.getUint32(0, true);
-  const little = magic === 0xa1b2c3d4 || magic === 0xa1b23c4d;
-  assert(little || magic === 0xd4c3b2a1 || magic === 0x4d3cb2a1, "not a classic pcap file");
-  assertEquals(view.getUint32(20, little), 1, "link type Ethernet");
-  const found: CapturedRa[] = [];
-  let frame = 0;
-  for (let at = 24; at + 16 <= file.length;) {
-    const captured = view.getUint32(at + 8, little);
-    const packet = file.subarray(at + 16, at + 16 + captured);
-    at += 16 + captured;
-    frame++;
-    let type = (packet[12]! << 8) | packet[13]!;
-    let ip = 14;
-    while (type === 0x8100 && ip + 4 <= packet.length) {
-      type = (packet[ip + 2]! << 8) | packet[ip + 3]!;
-      ip += 4;
-    }
-    if (type !== 0x86dd || ip + 40 > packet.length) continue;
-    const payloadLength = (packet[ip + 4]! << 8) | packet[ip + 5]!;
-    let next = packet[ip + 6]!;
-    let header = ip + 40;
-    const end = Math.min(packet.length, header + payloadLength);
-    while ((next === 0 || next === 43 || next === 60) && header + 2 <= end) {
-      next = packet[header]!;
-      header += (packet[header + 1]! + 1) * 8;
-    }
-    if (next !== 58 || header >= end || packet[header] !== 134) continue;
-    const src = packet.slice(ip + 8, ip + 24);
-    const groups = Array.from({ length: 8 }, (_, k) => ((src[2 * k]! << 8) | src[2 * k + 1]!).toString(16));
-    found.push({ frame, src: groups.join(":"), hlim: packet[ip + 7]!, icmp: packet.slice(header, end) });
-  }
-  return found;
+  return readCapture(file).packets
+    .filter((p) => p.kind === "router-advertisement" && !p.fragment)
+    .map((p) => ({ frame: p.frame, src: p.source!, hlim: p.hopLimit!, icmp: p.payload!.slice() }));
 }
 
 interface TsharkRa {
