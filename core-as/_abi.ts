@@ -124,8 +124,8 @@ export interface CoreAbiExports {
   errorOffset(): number;
 }
 
-/** What {@link callCore} needs to know about one call. */
-export interface CoreCall<T> {
+/** What {@link invokeCore} needs to know about one call. */
+export interface CoreInvocation {
   /**
    * What the call does, completing "Cannot …" in error messages, e.g.
    * `parse IP address "fe80::g"`.
@@ -135,11 +135,6 @@ export interface CoreCall<T> {
   readonly input: string | Uint8Array;
   /** Calls the core function with the input length. */
   readonly invoke: (len: number) => number;
-  /**
-   * Decodes the result bytes. The view is only valid during this callback:
-   * copy what must outlive it.
-   */
-  readonly decode: (result: Uint8Array, view: DataView) => T;
   /**
    * Subtracted from error offsets before they are reported, for inputs whose
    * first bytes are not part of what the user wrote (e.g. a header).
@@ -153,10 +148,64 @@ export interface CoreCall<T> {
   readonly detail?: (detail: number, offset: number) => string | undefined;
 }
 
+/** What {@link callCore} needs to know about one call. */
+export interface CoreCall<T> extends CoreInvocation {
+  /**
+   * Decodes the result bytes. The view is only valid during this callback:
+   * copy what must outlive it. It is made only for a function that declares
+   * it (a second parameter): making one costs more than many a decode.
+   */
+  readonly decode: (result: Uint8Array, view: DataView) => T;
+}
+
+/**
+ * Views of a core module's whole linear memory. They are kept from call to
+ * call, since making them costs more than many a core function, and made
+ * again when memory growth has detached them.
+ */
+export interface CoreMemory {
+  /** The memory as bytes. */
+  readonly bytes: Uint8Array;
+  /** The memory as a DataView. */
+  readonly view: DataView;
+  /**
+   * The memory as little-endian 32-bit words (records are read this way),
+   * or `undefined` on a big-endian host, which must read `view` instead.
+   */
+  readonly words: Uint32Array | undefined;
+}
+
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 /** Retry bound for growing the result region; each retry at least doubles. */
 const MAX_RESULT_RETRIES = 8;
+/** Typed arrays use the host's byte order; wasm memory is little-endian. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+let cachedMemory: WebAssembly.Memory | undefined;
+let cachedViews: CoreMemory | undefined;
+
+/**
+ * The views of `wasm`'s memory, made again only when it is another module's
+ * memory or growth detached the buffer (a detached buffer has length 0).
+ *
+ * @param wasm The raw exports of the core module.
+ * @returns Views valid until the memory next grows: fetch them again after
+ * any call into the module.
+ */
+export function coreMemory(wasm: CoreAbiExports): CoreMemory {
+  const memory = wasm.memory;
+  if (memory !== cachedMemory || cachedViews === undefined || cachedViews.bytes.byteLength === 0) {
+    const buffer = memory.buffer;
+    cachedViews = {
+      bytes: new Uint8Array(buffer),
+      view: new DataView(buffer),
+      words: LITTLE_ENDIAN ? new Uint32Array(buffer, 0, buffer.byteLength >>> 2) : undefined,
+    };
+    cachedMemory = memory;
+  }
+  return cachedViews;
+}
 
 /** Formats a value for an error message, shortened so messages stay short. */
 export function quote(text: string): string {
@@ -176,6 +225,28 @@ export function quote(text: string): string {
  * {@link CoreErrorCause} as `cause`.
  */
 export function callCore<T>(wasm: CoreAbiExports, call: CoreCall<T>): T {
+  const status = invokeCore(wasm, call);
+  const { bytes } = coreMemory(wasm);
+  const resultPtr = wasm.resultPtr() >>> 0;
+  const result = bytes.subarray(resultPtr, resultPtr + status);
+  if (call.decode.length < 2) return (call.decode as (result: Uint8Array) => T)(result);
+  return call.decode(result, new DataView(bytes.buffer, resultPtr, status));
+}
+
+/**
+ * Calls a core function through the ABI like {@link callCore}, but leaves
+ * the result where it is: it lies at `wasm.resultPtr()` in
+ * {@link coreMemory} until the next call into the module. This is the
+ * path of the parsers, which read their records there without copying.
+ *
+ * @param wasm The raw exports of the core module.
+ * @param call The call description.
+ * @returns The byte length of the result (never negative).
+ * @throws {SyntaxError} For truncated input or an unexpected character.
+ * @throws {RangeError} For the other error codes; every error carries a
+ * {@link CoreErrorCause} as `cause`.
+ */
+export function invokeCore(wasm: CoreAbiExports, call: CoreInvocation): number {
   const { input } = call;
   for (let attempt = 0;; attempt++) {
     // A string needs at most 3 UTF-8 bytes per UTF-16 code unit.
@@ -187,24 +258,17 @@ export function callCore<T>(wasm: CoreAbiExports, call: CoreCall<T>): T {
         { cause: { code: CoreErrorCode.InputTooLarge, offset: 0 } },
       );
     }
-    // Views are made after reserving: growing memory detaches old buffers.
-    const target = new Uint8Array(wasm.memory.buffer, inputPtr, reserve);
+    // Views are fetched after reserving: growing memory detaches old buffers.
+    const memory = coreMemory(wasm).bytes;
     let len: number;
     if (typeof input === "string") {
-      len = encoder.encodeInto(input, target).written;
+      len = encoder.encodeInto(input, memory.subarray(inputPtr, inputPtr + reserve)).written;
     } else {
-      target.set(input);
+      memory.set(input, inputPtr);
       len = input.length;
     }
     const status = call.invoke(len);
-    if (status >= 0) {
-      const buffer = wasm.memory.buffer;
-      const resultPtr = wasm.resultPtr() >>> 0;
-      return call.decode(
-        new Uint8Array(buffer, resultPtr, status),
-        new DataView(buffer, resultPtr, status),
-      );
-    }
+    if (status >= 0) return status;
     const offset = wasm.errorOffset() >>> 0;
     if (status === CoreErrorCode.ResultTooSmall) {
       // The offset is the needed capacity, or 0 if the function cannot tell.
@@ -222,9 +286,9 @@ export function callCore<T>(wasm: CoreAbiExports, call: CoreCall<T>): T {
 }
 
 /** Turns an error status into the error to throw. */
-function coreError<T>(
+function coreError(
   wasm: CoreAbiExports,
-  call: CoreCall<T>,
+  call: CoreInvocation,
   status: number,
   byteOffset: number,
   len: number,

@@ -35,7 +35,7 @@
 import { coreWasm } from "./core_wasm.generated.ts";
 import { callCore, type CoreErrorCause, CoreErrorCode } from "./_abi.ts";
 import { copyRecords, type RecordStream, TAG_SKIPPED } from "./_records.ts";
-import { formatIpAddress } from "./mod.ts";
+import { ipv4Text, ipv6Text } from "./_text.ts";
 
 /**
  * The container format of a capture file.
@@ -499,20 +499,18 @@ function decodePacket(records: RecordStream, index: number, frame: number, first
         break;
       case Tag.Ipv4:
         packet.ipVersion = 4;
-        packet.source = formatIpAddress(input.subarray(start + IPV4_SOURCE_AT, start + IPV4_SOURCE_AT + 4));
-        packet.destination = formatIpAddress(
-          input.subarray(start + IPV4_DESTINATION_AT, start + IPV4_DESTINATION_AT + 4),
-        );
+        // The core checked that the header's 20 bytes are there.
+        packet.source = ipv4Text(input, start + IPV4_SOURCE_AT);
+        packet.destination = ipv4Text(input, start + IPV4_DESTINATION_AT);
         packet.hopLimit = records.a(i);
         packet.protocol = records.code(i);
         if ((records.b(i) & IPV4_FRAGMENT_MASK) !== 0) packet.fragment = true;
         break;
       case Tag.Ipv6:
         packet.ipVersion = 6;
-        packet.source = formatIpAddress(input.subarray(start + IPV6_SOURCE_AT, start + IPV6_SOURCE_AT + 16));
-        packet.destination = formatIpAddress(
-          input.subarray(start + IPV6_DESTINATION_AT, start + IPV6_DESTINATION_AT + 16),
-        );
+        // The core checked that the header's 40 bytes are there.
+        packet.source = ipv6Text(input, start + IPV6_SOURCE_AT);
+        packet.destination = ipv6Text(input, start + IPV6_DESTINATION_AT);
         packet.hopLimit = records.a(i);
         packet.protocol = records.code(i);
         break;

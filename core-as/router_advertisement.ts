@@ -21,6 +21,10 @@
  *   link-local source, code) is parsed and the failures are listed in
  *   `invalid`: the caller discards it and counts.
  *
+ * To read a few fields of many advertisements (what a host adapter does),
+ * `viewRouterAdvertisement` of `router_advertisement_view.ts` validates the
+ * same way and decodes only the fields that are read.
+ *
  * Runtime-neutral: no Deno or Node APIs.
  *
  * @example Parse, inspect, build back
@@ -41,9 +45,38 @@
  */
 
 import type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
-import { callCore } from "./_abi.ts";
-import { copyRecords, type RecordStream, type SkippedItem, TAG_SKIPPED } from "./_records.ts";
-import { coreWasm } from "./core_wasm.generated.ts";
+import type { SkippedItem } from "./_records.ts";
+import {
+  checkMetadata,
+  decodeOptions,
+  FLAG_HOME_AGENT,
+  FLAG_MANAGED,
+  FLAG_OTHER,
+  FLAG_PROXY,
+  INFINITE_LIFETIME,
+  isLinkLocal,
+  maskPrefix,
+  MAX_OPTION_SIZE,
+  OptionType,
+  parseRecords,
+  PREF64_MAX_SCALED_LIFETIME,
+  PREF64_PREFIX_LENGTHS,
+  PREFERENCE_BITS,
+  PREFERENCE_SHIFT,
+  PREFIX_AUTONOMOUS,
+  PREFIX_ON_LINK,
+  PREFIX_ROUTER_ADDRESS,
+  PVD_HTTP,
+  PVD_LEGACY,
+  PVD_RA_HEADER,
+  PVD_RESERVED_SHIFT,
+  RA_HEADER_SIZE,
+  readHeader,
+  receiveChecks,
+  TYPE_ROUTER_ADVERTISEMENT,
+  u16 as u16At,
+  UNIT,
+} from "./_router_advertisement_records.ts";
 import { formatIpAddress, parseIpAddress } from "./mod.ts";
 
 export type { SkippedItem } from "./_records.ts";
@@ -514,120 +547,6 @@ export interface ReceiveMetadata {
 }
 
 // ---------------------------------------------------------------------------
-// Mirror of core-as/assembly/router_advertisement.ts
-
-const TAG_RA_HEADER = 0x0101;
-const TAG_OPTION = 0x0102;
-const TAG_DNS_NAME = 0x0103;
-const TAG_DNR_ADDRESSES = 0x0104;
-const TAG_DNR_SVC_PARAMS = 0x0105;
-
-/** Detail identifiers of the core (0x100..0x1ff), by name. */
-const Detail = {
-  ShortMessage: 0x100,
-  NotRouterAdvertisement: 0x101,
-  ZeroLength: 0x102,
-  TruncatedOptionHeader: 0x103,
-  OptionOverrun: 0x104,
-  BadLength: 0x110,
-  PrefixLength: 0x111,
-  ReservedPreference: 0x112,
-  NameLabel: 0x113,
-  NameCharacter: 0x114,
-  NameTooLong: 0x115,
-  NameUnterminated: 0x116,
-  DataAfterPadding: 0x117,
-  RootName: 0x118,
-  PrefixLengthCode: 0x119,
-  EmptyUri: 0x11a,
-  UriCharacter: 0x11b,
-  NestedPvd: 0x11c,
-  NestedFraming: 0x11d,
-  FieldOverrun: 0x11e,
-  AddressLength: 0x11f,
-  AliasMode: 0x120,
-  NoNames: 0x121,
-  NameLengthMismatch: 0x122,
-} as const;
-
-/** Option types this module decodes. */
-const OptionType = {
-  SourceLinkLayerAddress: 1,
-  TargetLinkLayerAddress: 2,
-  PrefixInformation: 3,
-  Mtu: 5,
-  Pvd: 21,
-  RouteInformation: 24,
-  Rdnss: 25,
-  FlagsExpansion: 26,
-  Dnssl: 31,
-  CaptivePortal: 37,
-  Pref64: 38,
-  Dnr: 144,
-} as const;
-
-/** Names of the option types, for messages. */
-const OPTION_NAMES: Readonly<Record<number, string>> = {
-  1: "Source Link-Layer Address",
-  2: "Target Link-Layer Address",
-  3: "Prefix Information",
-  5: "MTU",
-  21: "PvD ID",
-  24: "Route Information",
-  25: "RDNSS",
-  26: "Flags Expansion",
-  31: "DNSSL",
-  37: "Captive Portal",
-  38: "PREF64",
-  144: "DNR",
-};
-
-/** What each type's Length must be, for the bad-length message. */
-const LENGTH_RULES: Readonly<Record<number, string>> = {
-  3: "RFC 4861 section 4.6.2 requires 4",
-  5: "RFC 4861 section 4.6.4 requires 1",
-  24: "RFC 4191 section 2.3 requires 1 to 3, enough for the prefix length",
-  25: "RFC 8106 section 5.1 requires an odd length of at least 3",
-  31: "RFC 8106 section 5.2 requires at least 2",
-  38: "RFC 8781 section 4 requires 2",
-  144: "RFC 9463 section 6.1 requires at least 2",
-};
-
-const RA_HEADER_SIZE = 16;
-const TYPE_ROUTER_ADVERTISEMENT = 134;
-const UNIT = 8;
-const MAX_OPTION_SIZE = 255 * UNIT;
-const INFINITE_LIFETIME = 0xffffffff;
-
-/** RA header flags byte (RFC 4861 section 4.2, RFC 3775, RFC 4191, RFC 4389). */
-const FLAG_MANAGED = 0x80;
-const FLAG_OTHER = 0x40;
-const FLAG_HOME_AGENT = 0x20;
-const FLAG_PROXY = 0x04;
-const FLAGS_RESERVED = 0x03;
-const PREFERENCE_SHIFT = 3;
-
-/** Prefix Information flags byte. */
-const PREFIX_ON_LINK = 0x80;
-const PREFIX_AUTONOMOUS = 0x40;
-const PREFIX_ROUTER_ADDRESS = 0x20;
-const PREFIX_RESERVED = 0x1f;
-
-/** PvD ID flags field: H|L|R|Reserved(9)|Delay(4). */
-const PVD_HTTP = 0x8000;
-const PVD_LEGACY = 0x4000;
-const PVD_RA_HEADER = 0x2000;
-const PVD_RESERVED_SHIFT = 4;
-const PVD_RESERVED_MASK = 0x1ff;
-const PVD_DELAY_MASK = 0xf;
-
-const PREF64_PREFIX_LENGTHS: readonly number[] = [96, 64, 56, 48, 40, 32];
-const PREF64_MAX_SCALED_LIFETIME = 0x1fff;
-
-const PREFERENCE_BY_BITS: readonly RouterPreference[] = ["medium", "high", "medium", "low"];
-const PREFERENCE_BITS: Readonly<Record<RouterPreference, number>> = { medium: 0, high: 1, low: 3 };
-
-// ---------------------------------------------------------------------------
 // Parsing
 
 /**
@@ -682,38 +601,22 @@ export function parseRouterAdvertisement(bytes: Uint8Array, options: ReceiveMeta
     throw new TypeError("Cannot parse router advertisement: expected a Uint8Array");
   }
   const metadata = checkMetadata(options);
-  const input = bytes.slice();
-  const stream = callCore(coreWasm, {
-    action: "parse router advertisement",
-    input,
-    invoke: (len) => coreWasm.parseRouterAdvertisement(len),
-    decode: (result) => copyRecords(result, input),
-    detail: (detail, offset) => detailMessage(detail, offset, input),
-  });
+  // Decoding reads `bytes` itself (no copy is kept): every byte field of
+  // the result is a copy, and nothing runs between the parse and the end of
+  // decoding that could change them.
+  const stream = parseRecords(bytes, false);
   const skipped: SkippedItem[] = [];
-  const header = readHeader(stream.data, 0);
+  const header = readHeader(bytes, 0);
   // Record 0 is the header; the options follow.
   const ndOptions = decodeOptions(stream, 1, stream.count, skipped);
-  const code = stream.input[1]!;
-  const invalid: string[] = [];
-  // RFC 4861 section 6.1.2: "A node MUST silently discard any received
-  // Router Advertisement messages that do not satisfy all of the following
-  // validity checks". ICMP length of 16 or more and options of non-zero
-  // length are enforced by the parse itself, which throws otherwise.
-  if (metadata.sourceAddress !== undefined && !isLinkLocal(metadata.sourceAddress.bytes)) {
-    invalid.push(`source address ${metadata.sourceAddress.text} is not link-local`);
-  }
-  if (metadata.hopLimit !== undefined && metadata.hopLimit !== 255) {
-    invalid.push(`hop limit ${metadata.hopLimit} is not 255`);
-  }
-  if (code !== 0) invalid.push(`code ${code} is not 0`);
+  const code = bytes[1]!;
   return {
     code,
-    checksum: stream.data.getUint16(2),
+    checksum: u16At(bytes, 2),
     ...header,
     options: ndOptions,
     skipped,
-    invalid,
+    invalid: receiveChecks(metadata, code),
   };
 }
 
@@ -744,301 +647,10 @@ export function parseNdOptions(bytes: Uint8Array): NdOptions {
   if (!(bytes instanceof Uint8Array)) {
     throw new TypeError("Cannot parse ND options: expected a Uint8Array");
   }
-  const input = bytes.slice();
-  const stream = callCore(coreWasm, {
-    action: "parse ND options",
-    input,
-    invoke: (len) => coreWasm.parseNdOptions(len),
-    decode: (result) => copyRecords(result, input),
-    detail: (detail, offset) => detailMessage(detail, offset, input),
-  });
+  const stream = parseRecords(bytes, true);
   const skipped: SkippedItem[] = [];
   const options = decodeOptions(stream, 0, stream.count, skipped);
   return { options, skipped };
-}
-
-function checkMetadata(
-  metadata: ReceiveMetadata,
-): { hopLimit?: number; sourceAddress?: { bytes: Uint8Array; text: string } } {
-  if (typeof metadata !== "object" || metadata === null) {
-    throw new TypeError("Cannot parse router advertisement: expected an options object");
-  }
-  const { hopLimit, sourceAddress } = metadata;
-  if (hopLimit !== undefined && (!Number.isInteger(hopLimit) || hopLimit < 0 || hopLimit > 255)) {
-    throw new TypeError(`Cannot parse router advertisement: hopLimit ${hopLimit} is not an integer 0 to 255`);
-  }
-  if (sourceAddress === undefined) return hopLimit === undefined ? {} : { hopLimit };
-  if (typeof sourceAddress !== "string") {
-    throw new TypeError("Cannot parse router advertisement: sourceAddress is not a string");
-  }
-  let address;
-  try {
-    address = parseIpAddress(sourceAddress);
-  } catch (error) {
-    throw new TypeError(`Cannot parse router advertisement: sourceAddress: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const source = { bytes: address.bytes, text: address.text };
-  return hopLimit === undefined ? { sourceAddress: source } : { hopLimit, sourceAddress: source };
-}
-
-/** fe80::/10 (RFC 4291 section 2.5.6). */
-function isLinkLocal(address: Uint8Array): boolean {
-  return address.length === 16 && address[0] === 0xfe && (address[1]! & 0xc0) === 0x80;
-}
-
-/** Says what a detail identifier means, for errors and skipped items. */
-function detailMessage(detail: number, offset: number, input: Uint8Array): string | undefined {
-  switch (detail) {
-    case Detail.ShortMessage:
-      return `message of ${offset} bytes is shorter than the ${RA_HEADER_SIZE}-byte header`;
-    case Detail.NotRouterAdvertisement:
-      return `type ${input[0]} is not ${TYPE_ROUTER_ADVERTISEMENT}`;
-    case Detail.ZeroLength:
-      return `option at offset ${offset} has length 0`;
-    case Detail.TruncatedOptionHeader:
-      return `option at offset ${offset} is cut off after ${input.length - offset} byte`;
-    case Detail.OptionOverrun:
-      return `option at offset ${offset} of ${input[offset + 1]! * UNIT} bytes runs past the end at ${input.length}`;
-    default:
-      return undefined;
-  }
-}
-
-/** The reason of a skipped option, as a sentence fragment. */
-function skipReason(detail: number, type: number, offset: number, input: Uint8Array): string {
-  const subject = `${OPTION_NAMES[type] ?? `Type ${type}`} option at offset ${offset}`;
-  switch (detail) {
-    case Detail.BadLength:
-      return `${subject} has length ${input[offset + 1]}; ${LENGTH_RULES[type] ?? "it is too short"}`;
-    case Detail.PrefixLength:
-      return `${subject} has prefix length ${input[offset + 2]}, over 128`;
-    case Detail.ReservedPreference:
-      return `${subject} has the reserved preference 10 (RFC 4191 section 2.3)`;
-    case Detail.NameLabel:
-      return `${subject} has a name label over 63 bytes or a compression pointer`;
-    case Detail.NameCharacter:
-      return `${subject} has a name byte that is not visible ASCII or is a dot`;
-    case Detail.NameTooLong:
-      return `${subject} has a name over 255 bytes`;
-    case Detail.NameUnterminated:
-      return `${subject} has a name that runs past its end`;
-    case Detail.DataAfterPadding:
-      return `${subject} has non-zero bytes after its padding`;
-    case Detail.RootName:
-      return `${subject} has the root as its name`;
-    case Detail.PrefixLengthCode:
-      return `${subject} has prefix length code ${input[offset + 3]! & 0x7}, which RFC 8781 section 4 does not define`;
-    case Detail.EmptyUri:
-      return `${subject} has an empty URI`;
-    case Detail.UriCharacter:
-      return `${subject} has a URI byte that is not visible ASCII`;
-    case Detail.NestedPvd:
-      return `${subject} is inside another PvD ID option (RFC 8801 section 3.2)`;
-    case Detail.NestedFraming:
-      return `${subject} carries an option of length 0 or running past its end`;
-    case Detail.FieldOverrun:
-      return `${subject} has a field that runs past its end`;
-    case Detail.AddressLength:
-      return `${subject} has an address length that is not a positive multiple of 16`;
-    case Detail.AliasMode:
-      return `${subject} has service priority 0 (alias mode, which DNR does not allow)`;
-    case Detail.NoNames:
-      return `${subject} has no domain names`;
-    case Detail.NameLengthMismatch:
-      return `${subject} has an ADN length that does not match its name`;
-    default:
-      return `${subject} is malformed (detail ${detail})`;
-  }
-}
-
-function readHeader(data: DataView, at: number): RouterAdvertisementHeader {
-  const flags = data.getUint8(at + 5);
-  return {
-    curHopLimit: data.getUint8(at + 4),
-    managed: (flags & FLAG_MANAGED) !== 0,
-    other: (flags & FLAG_OTHER) !== 0,
-    homeAgent: (flags & FLAG_HOME_AGENT) !== 0,
-    preference: PREFERENCE_BY_BITS[(flags >> PREFERENCE_SHIFT) & 0x3]!,
-    proxy: (flags & FLAG_PROXY) !== 0,
-    reservedFlags: flags & FLAGS_RESERVED,
-    routerLifetime: data.getUint16(at + 6),
-    reachableTime: data.getUint32(at + 8),
-    retransTimer: data.getUint32(at + 12),
-  };
-}
-
-/** Decodes the option and skip records in [from, to). */
-function decodeOptions(stream: RecordStream, from: number, to: number, skipped: SkippedItem[]): NdOption[] {
-  const options: NdOption[] = [];
-  for (let i = from; i < to; i = stream.next(i)) {
-    const tag = stream.tag(i);
-    if (tag === TAG_SKIPPED) {
-      const offset = stream.start(i);
-      const type = stream.a(i);
-      skipped.push({
-        offset,
-        length: stream.length(i),
-        type,
-        reason: skipReason(stream.code(i), type, offset, stream.input),
-      });
-    } else if (tag === TAG_OPTION) {
-      options.push(decodeOption(stream, i, skipped));
-    }
-  }
-  return options;
-}
-
-function decodeOption(stream: RecordStream, i: number, skipped: SkippedItem[]): NdOption {
-  const type = stream.code(i);
-  const start = stream.start(i);
-  const end = start + stream.length(i);
-  const { data, input } = stream;
-  switch (type) {
-    case OptionType.SourceLinkLayerAddress:
-    case OptionType.TargetLinkLayerAddress:
-      return {
-        type: type === OptionType.SourceLinkLayerAddress ? "source-link-layer-address" : "target-link-layer-address",
-        address: hexColons(input.subarray(start + 2, end)),
-      };
-    case OptionType.PrefixInformation: {
-      const flags = stream.b(i);
-      return {
-        type: "prefix-information",
-        prefix: formatIpAddress(input.slice(start + 16, start + 32)),
-        prefixLength: stream.a(i),
-        onLink: (flags & PREFIX_ON_LINK) !== 0,
-        autonomous: (flags & PREFIX_AUTONOMOUS) !== 0,
-        routerAddress: (flags & PREFIX_ROUTER_ADDRESS) !== 0,
-        reservedFlags: flags & PREFIX_RESERVED,
-        validLifetime: lifetime(data.getUint32(start + 4)),
-        preferredLifetime: lifetime(data.getUint32(start + 8)),
-      };
-    }
-    case OptionType.Mtu:
-      return { type: "mtu", mtu: stream.a(i) };
-    case OptionType.RouteInformation: {
-      const prefixLength = stream.a(i);
-      const prefix = new Uint8Array(16);
-      prefix.set(input.subarray(start + 8, end));
-      return {
-        type: "route-information",
-        prefix: formatIpAddress(maskPrefix(prefix, prefixLength)),
-        prefixLength,
-        preference: PREFERENCE_BY_BITS[stream.b(i)]!,
-        lifetime: lifetime(data.getUint32(start + 4)),
-      };
-    }
-    case OptionType.Rdnss:
-      return {
-        type: "rdnss",
-        lifetime: lifetime(data.getUint32(start + 4)),
-        servers: addresses(input, start + 8, stream.a(i)),
-      };
-    case OptionType.Dnssl: {
-      const domains: string[] = [];
-      for (let j = i + 1; j < stream.next(i); j = stream.next(j)) {
-        if (stream.tag(j) === TAG_DNS_NAME) domains.push(nameText(input, stream.start(j)));
-      }
-      return { type: "dnssl", lifetime: lifetime(data.getUint32(start + 4)), domains };
-    }
-    case OptionType.FlagsExpansion:
-      return { type: "flags-expansion", flags: input.slice(start + 2, end) };
-    case OptionType.CaptivePortal:
-      return { type: "captive-portal", uri: ascii(input.subarray(start + 2, start + 2 + stream.a(i))) };
-    case OptionType.Pref64: {
-      const prefix = new Uint8Array(16);
-      prefix.set(input.subarray(start + 4, start + 16));
-      return { type: "pref64", prefix: formatIpAddress(prefix), prefixLength: stream.a(i), lifetime: stream.b(i) };
-    }
-    case OptionType.Pvd:
-      return decodePvd(stream, i, skipped);
-    case OptionType.Dnr: {
-      let adn = "";
-      let servers: string[] = [];
-      let svcParams = new Uint8Array(0);
-      for (let j = i + 1; j < stream.next(i); j = stream.next(j)) {
-        const tag = stream.tag(j);
-        if (tag === TAG_DNS_NAME) adn = nameText(input, stream.start(j));
-        else if (tag === TAG_DNR_ADDRESSES) servers = addresses(input, stream.start(j), stream.a(j));
-        else if (tag === TAG_DNR_SVC_PARAMS) {
-          svcParams = input.slice(stream.start(j), stream.start(j) + stream.length(j));
-        }
-      }
-      return {
-        type: "dnr",
-        priority: stream.a(i),
-        lifetime: lifetime(data.getUint32(start + 4)),
-        adn,
-        addresses: servers,
-        svcParams,
-      };
-    }
-    default:
-      return { type, data: input.slice(start + 2, end) };
-  }
-}
-
-function decodePvd(stream: RecordStream, i: number, skipped: SkippedItem[]): PvdOption {
-  const flags = stream.a(i);
-  const end = stream.next(i);
-  let j = i + 1;
-  let pvdId = "";
-  let header: RouterAdvertisementHeader | undefined;
-  // The core writes the PvD ID name first, then the header if R is set.
-  if (j < end && stream.tag(j) === TAG_DNS_NAME) pvdId = nameText(stream.input, stream.start(j++));
-  if (j < end && stream.tag(j) === TAG_RA_HEADER) header = readHeader(stream.data, stream.start(j++));
-  const common = {
-    type: "pvd" as const,
-    pvdId,
-    http: (flags & PVD_HTTP) !== 0,
-    legacy: (flags & PVD_LEGACY) !== 0,
-    reservedFlags: (flags >> PVD_RESERVED_SHIFT) & PVD_RESERVED_MASK,
-    delay: flags & PVD_DELAY_MASK,
-    sequenceNumber: stream.b(i),
-  };
-  const options = decodeOptions(stream, j, end, skipped);
-  return header === undefined ? { ...common, options } : { ...common, header, options };
-}
-
-function lifetime(seconds: number): number {
-  return seconds === INFINITE_LIFETIME ? Infinity : seconds;
-}
-
-function addresses(input: Uint8Array, at: number, count: number): string[] {
-  const result: string[] = [];
-  for (let k = 0; k < count; k++) result.push(formatIpAddress(input.slice(at + 16 * k, at + 16 * k + 16)));
-  return result;
-}
-
-/** Clears the bits past `length` (in place) and returns the bytes. */
-function maskPrefix(prefix: Uint8Array, length: number): Uint8Array {
-  for (let bit = length; bit < 128; bit++) {
-    const at = bit >> 3;
-    prefix[at] = prefix[at]! & ~(0x80 >> (bit & 7));
-  }
-  return prefix;
-}
-
-/** A wire-format name the core validated (visible ASCII labels, no dots), as lowercase dotted text. */
-function nameText(input: Uint8Array, at: number): string {
-  const labels: string[] = [];
-  for (let length = input[at]!; length !== 0; length = input[at]!) {
-    labels.push(ascii(input.subarray(at + 1, at + 1 + length)).toLowerCase());
-    at += 1 + length;
-  }
-  return labels.join(".");
-}
-
-function ascii(bytes: Uint8Array): string {
-  let text = "";
-  for (const b of bytes) text += String.fromCharCode(b);
-  return text;
-}
-
-function hexColons(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(":");
 }
 
 // ---------------------------------------------------------------------------
