@@ -49,6 +49,7 @@ import { callCore } from "./_abi.ts";
 import { copyRecords, type RecordStream, type SkippedItem, TAG_SKIPPED } from "./_records.ts";
 import { coreWasm } from "./core_wasm.generated.ts";
 import { formatIpAddress, parseIpAddress } from "./mod.ts";
+import { hexText, ipv4Text, latin1Text } from "./_text.ts";
 
 export type { SkippedItem } from "./_records.ts";
 export type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
@@ -1162,7 +1163,7 @@ function seconds(data: Uint8Array): number {
 }
 
 function ipv4At(data: Uint8Array, at: number): string {
-  return formatIpAddress(data.slice(at, at + 4));
+  return ipv4Text(data, at);
 }
 
 function ipv4List(data: Uint8Array): string[] {
@@ -1184,16 +1185,12 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 }
 
 function hex(bytes: Uint8Array, separator: string): string {
-  return [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(separator);
+  return hexText(bytes, separator);
 }
 
 /** One character per byte: lossless, so that text builds back to the bytes. */
 function latin1(bytes: Uint8Array): string {
-  let text = "";
-  for (let i = 0; i < bytes.length; i += 4096) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 4096));
-  }
-  return text;
+  return latin1Text(bytes, 0, bytes.length);
 }
 
 /** Text up to the first NUL byte (RFC 951 fields are NUL-terminated). */
@@ -1276,7 +1273,7 @@ function decodeRoutes(data: Uint8Array): Dhcpv4ClasslessRoute[] {
     prefix.set(data.subarray(at + 1, at + 1 + significant));
     maskPrefix(prefix, length);
     routes.push({
-      prefix: formatIpAddress(prefix),
+      prefix: ipv4Text(prefix, 0),
       length,
       router: ipv4At(data, at + 1 + significant),
     });
