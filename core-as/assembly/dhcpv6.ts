@@ -109,6 +109,7 @@
  *   0x231  skip: User Class without any user-class-data item
  */
 
+import { NameProblem, scanDnsName, scannedNameLabels, scannedNameLength } from "./dns_name";
 import { begin, byteAt, ErrorCode, failWith, inputLength, u16At, u32At } from "./abi";
 import { beginRecords, closeRecord, finishRecords, putRecord, TAG_SKIPPED } from "./records";
 
@@ -183,9 +184,6 @@ const IPV6_ADDRESS: usize = 16;
 /** Section 11.1: a DUID holds its 2-byte type, then 1 to 128 bytes. */
 const DUID_TYPE: usize = 2;
 const DUID_MAX_IDENTIFIER: usize = 128;
-/** RFC 1035 section 3.1: a name is at most 255 bytes, a label 63. */
-const MAX_NAME: usize = 255;
-const MAX_LABEL: i32 = 63;
 
 // Option codes (IANA "Option Codes" registry) parsed beyond raw bytes.
 const OPTION_CLIENTID: i32 = 1;
@@ -549,28 +547,23 @@ function parseDuidOption(code: i32, at: usize, length: usize): i32 {
 let nameLabels: u32 = 0;
 
 function nameLength(start: usize, end: usize): i32 {
-  let at = start;
-  nameLabels = 0;
-  // Each iteration consumes a length byte and its label: at least 1 byte.
-  while (true) {
-    if (at >= end) return -(<i32> DETAIL_NAME_OVERRUN);
-    const n = byteAt(at);
-    if (n == 0) break;
+  const problem = scanDnsName(start, end);
+  nameLabels = problem == NameProblem.None ? scannedNameLabels : 0;
+  switch (problem) {
+    case NameProblem.None:
+      return <i32> scannedNameLength;
+    case NameProblem.Unterminated:
+      return -(<i32> DETAIL_NAME_OVERRUN);
     // Section 10: "domain names ... MUST NOT be stored in compressed form".
-    if (n >= 0xc0) return -(<i32> DETAIL_NAME_COMPRESSED);
-    if (n > MAX_LABEL) return -(<i32> DETAIL_NAME_LABEL_TYPE);
-    if (<usize> n > end - at - 1) return -(<i32> DETAIL_NAME_OVERRUN);
-    for (let i: usize = 1; i <= <usize> n; i++) {
-      const c = byteAt(at + i);
-      // Names are handed over as dotted text: a dot or a control byte inside
-      // a label could not be told apart from the structure around it.
-      if (c <= 0x20 || c >= 0x7f || c == 0x2e) return -(<i32> DETAIL_NAME_CHARACTER);
-    }
-    at += 1 + <usize> n;
-    nameLabels++;
-    if (at - start >= MAX_NAME) return -(<i32> DETAIL_NAME_TOO_LONG);
+    case NameProblem.Compressed:
+      return -(<i32> DETAIL_NAME_COMPRESSED);
+    case NameProblem.LabelType:
+      return -(<i32> DETAIL_NAME_LABEL_TYPE);
+    case NameProblem.Character:
+      return -(<i32> DETAIL_NAME_CHARACTER);
+    default:
+      return -(<i32> DETAIL_NAME_TOO_LONG);
   }
-  return <i32> (at + 1 - start);
 }
 
 /** Domain List / SIP Servers Domain Name List: names filling the body. */

@@ -38,6 +38,7 @@
  * host's dotted text is unambiguous and builds back to the same bytes.
  */
 
+import { NameProblem, scanDnsName, scannedNameLabels, scannedNameLength } from "./dns_name";
 import { begin, byteAt, ErrorCode, failWith, u16At, u32At } from "./abi";
 import { beginRecords, closeRecord, finishRecords, putRecord, TAG_SKIPPED } from "./records";
 
@@ -221,10 +222,6 @@ const DNR_ADN_LENGTH_AT: usize = 8;
 const DNR_ADN_AT: usize = 10;
 /** Everything up to a one-label ADN needs two units. */
 const DNR_MIN_SIZE: usize = 16;
-
-/** RFC 1035 section 2.3.4: labels of 63 bytes at most, names of 255. */
-const MAX_LABEL: i32 = 63;
-const MAX_NAME: usize = 255;
 
 // ---------------------------------------------------------------------------
 // State of the current parse (globals, since core functions do not allocate)
@@ -638,29 +635,23 @@ function checkDnr(offset: usize, size: usize): u32 {
  * detail id.
  */
 function scanName(start: usize, end: usize): u32 {
-  let at = start;
-  let labels: u32 = 0;
-  // Each pass consumes the label's length byte and its bytes.
-  while (true) {
-    if (at >= end) return DETAIL_NAME_UNTERMINATED;
-    const length = byteAt(at);
-    if (length == 0) break;
-    // 0x40..0xff are extended label types and compression pointers, which
-    // RFC 8106 and RFC 8801 forbid ("MUST NOT be used").
-    if (length > MAX_LABEL) return DETAIL_NAME_LABEL;
-    if (<usize> length >= end - at) return DETAIL_NAME_UNTERMINATED;
-    for (let i: usize = 1; i <= <usize> length; i++) {
-      const c = byteAt(at + i);
-      if (c < 0x21 || c > 0x7e || c == 0x2e) return DETAIL_NAME_CHARACTER;
-    }
-    at += 1 + <usize> length;
-    labels++;
-    // The final zero byte counts towards the 255.
-    if (at - start + 1 > MAX_NAME) return DETAIL_NAME_TOO_LONG;
+  switch (scanDnsName(start, end)) {
+    case NameProblem.None:
+      nameEnd = start + scannedNameLength;
+      nameLabels = scannedNameLabels;
+      return 0;
+    case NameProblem.Unterminated:
+      return DETAIL_NAME_UNTERMINATED;
+    // Extended label types and compression pointers: RFC 8106 and RFC 8801
+    // forbid them ("MUST NOT be used").
+    case NameProblem.Compressed:
+    case NameProblem.LabelType:
+      return DETAIL_NAME_LABEL;
+    case NameProblem.Character:
+      return DETAIL_NAME_CHARACTER;
+    default:
+      return DETAIL_NAME_TOO_LONG;
   }
-  nameEnd = at + 1;
-  nameLabels = labels;
-  return 0;
 }
 
 /** True if every byte in [start, end) is zero. */
