@@ -9,6 +9,11 @@
  * simulated network (`@pvd/mif/simulated`) here, the Deno and Node adapters
  * for real hosts.
  *
+ * Adapters turn what they receive into configuration data with
+ * {@linkcode configurationFromRouterAdvertisement},
+ * {@linkcode configurationFromDhcpv6} and {@linkcode configurationFromDhcpv4},
+ * over the packets the WebAssembly core parses (`@pvd/mif/core`).
+ *
  * @example The draft's section 3.3, on a simulated host
  * ```ts
  * import { MifApi } from "./mod.ts";
@@ -55,3 +60,8 @@ export {
   type RemovalReason,
 } from "./api/config_db.ts";
 export { validateRequest } from "./api/validate.ts";
+export {
+  configurationFromDhcpv4,
+  configurationFromDhcpv6,
+  configurationFromRouterAdvertisement,
+} from "./api/configuration_from_packets.ts";

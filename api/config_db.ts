@@ -12,7 +12,7 @@
  * @module
  */
 
-import { parseIpAddress } from "../core-as/mod.ts";
+import { parseIpAddress } from "../core-as/ip_address.ts";
 import { TimeQueue } from "./time_queue.ts";
 import { MifError } from "./errors.ts";
 import type {

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { parseIpAddress } from "../core-as/mod.ts";
+import { parseIpAddress } from "../core-as/ip_address.ts";
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
 import { MifError } from "./errors.ts";
 import type {

@@ -7,7 +7,7 @@
  * @module
  */
 
-import { parseIpAddress } from "../core-as/mod.ts";
+import { parseIpAddress } from "../core-as/ip_address.ts";
 import { MifError } from "./errors.ts";
 import {
   CONFIGURATION_INFORMATION_IDS,

@@ -70,7 +70,7 @@ function time(n: number): number {
 /**
  * From a parsed RA: router lifetime, prefixes, RDNSS, DNSSL, MTU and PvD
  * ID, from the message and its first PvD ID option, as
- * `raToConfigurationData` walks them.
+ * `configurationFromRouterAdvertisement` walks them.
  */
 function readRa(ra: RouterAdvertisement): number {
   let sum = ra.routerLifetime;

@@ -21,7 +21,8 @@ import { coreMemory, invokeCore } from "./_abi.ts";
 import { dnsNameText as nameText, hexText, ipv6List, ipv6PrefixText, ipv6Text, latin1Text } from "./_text.ts";
 import { readRecords, RecordStream, type SkippedItem, TAG_SKIPPED } from "./_records.ts";
 import { coreWasm } from "./core_wasm.generated.ts";
-import { parseIpAddress } from "./mod.ts";
+import { parseIpAddress } from "./ip_address.ts";
+import { isLinkLocal } from "./_prefix.ts";
 
 // ---------------------------------------------------------------------------
 // Mirror of core-as/assembly/router_advertisement.ts, and the wire constants
@@ -229,11 +230,6 @@ export function checkMetadata(
   }
   const source = { bytes: address.bytes, text: address.text };
   return hopLimit === undefined ? { sourceAddress: source } : { hopLimit, sourceAddress: source };
-}
-
-/** fe80::/10 (RFC 4291 section 2.5.6). */
-export function isLinkLocal(address: Uint8Array): boolean {
-  return address.length === 16 && address[0] === 0xfe && (address[1]! & 0xc0) === 0x80;
 }
 
 /** Says what a detail identifier means, for errors and skipped items. */
@@ -451,13 +447,4 @@ export function decodePvd(stream: RecordStream, i: number, skipped: SkippedItem[
 
 export function lifetime(seconds: number): number {
   return seconds === INFINITE_LIFETIME ? Infinity : seconds;
-}
-
-/** Clears the bits past `length` (in place) and returns the bytes. */
-export function maskPrefix(prefix: Uint8Array, length: number): Uint8Array {
-  for (let bit = length; bit < 128; bit++) {
-    const at = bit >> 3;
-    prefix[at] = prefix[at]! & ~(0x80 >> (bit & 7));
-  }
-  return prefix;
 }

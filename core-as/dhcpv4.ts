@@ -1,7 +1,8 @@
 /**
  * DHCPv4 messages (RFC 2131, RFC 2132): parsing in the WebAssembly core
- * (`core-as/assembly/dhcpv4.ts`) into typed objects, building back to bytes,
- * and mapping an ACK to the MIF API's configuration data.
+ * (`core-as/assembly/dhcpv4.ts`) into typed objects, and building back to
+ * bytes. The API's `configurationFromDhcpv4` (exported by `@pvd/mif`) maps
+ * an ACK to configuration data.
  *
  * What the parser does beyond walking options:
  * - option overload (52, RFC 2131 section 4.1): options continue in `file`,
@@ -44,15 +45,13 @@
  * @module
  */
 
-import type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
 import { callCore } from "./_abi.ts";
 import { copyRecords, type RecordStream, type SkippedItem, TAG_SKIPPED } from "./_records.ts";
 import { coreWasm } from "./core_wasm.generated.ts";
-import { formatIpAddress, parseIpAddress } from "./mod.ts";
+import { ipv4Bytes, maskPrefix } from "./_prefix.ts";
 import { hexText, ipv4Text, latin1Text } from "./_text.ts";
 
 export type { SkippedItem } from "./_records.ts";
-export type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
 
 // ---------------------------------------------------------------------------
 // Mirror of core-as/assembly/dhcpv4.ts: tags, flags, detail identifiers.
@@ -561,7 +560,7 @@ export interface Dhcpv4ClasslessRoute {
 /**
  * Classless Static Route (121), RFC 3442. "If the DHCP server returns both a
  * Classless Static Routes option and a Router option, the DHCP client MUST
- * ignore the Router option" (section 3): {@linkcode dhcpv4ToConfigurationData}
+ * ignore the Router option" (section 3): the API's `configurationFromDhcpv4`
  * does.
  *
  * @example
@@ -1282,14 +1281,6 @@ function decodeRoutes(data: Uint8Array): Dhcpv4ClasslessRoute[] {
   return routes;
 }
 
-/** Clears every bit of `prefix` past `length`. */
-function maskPrefix(prefix: Uint8Array, length: number): void {
-  for (let i = 0; i < 4; i++) {
-    const bits = Math.max(0, Math.min(8, length - 8 * i));
-    prefix[i] = prefix[i]! & (0xff00 >> bits) & 0xff;
-  }
-}
-
 function decodeDnr(data: Uint8Array): Dhcpv4DnrInstance[] {
   const instances: Dhcpv4DnrInstance[] = [];
   let at = 0;
@@ -1600,12 +1591,6 @@ function hexBytes(text: string): Uint8Array {
   return out;
 }
 
-function ipv4Bytes(text: string): Uint8Array {
-  const address = parseIpAddress(text);
-  if (address.family !== 4) throw buildError(`${JSON.stringify(text)} is not an IPv4 address`);
-  return address.bytes;
-}
-
 function latin1Bytes(text: string, what: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
@@ -1838,123 +1823,4 @@ function encodeDnrInstance(instance: Dhcpv4DnrInstance): Uint8Array {
   const length = integer(data.length - 2, 0xffff, "dnr instance length");
   new DataView(data.buffer).setUint16(0, length);
   return data;
-}
-
-// ---------------------------------------------------------------------------
-// Configuration data
-
-/**
- * Maps a DHCPACK to the MIF API's configuration data (section 3.2.7.17):
- * DNS servers (6), search domains (15, then 119, without repeats), routers
- * (3, ignored when 121 is present, as RFC 3442 requires; a 121 route of
- * length 0 becomes the router instead), the prefix of `yiaddr` and the
- * subnet mask, routes (121, `via` its router, `0.0.0.0` for on the link),
- * MTU (26) and the captive portal URI (114, left out when it is RFC 8910's
- * "unrestricted" URN).
- * Every lifetime is the lease time (51), `Infinity` without one (a DHCPACK
- * to a DHCPINFORM carries none).
- *
- * @example
- * ```ts
- * import { dhcpv4ToConfigurationData, parseDhcpv4, buildDhcpv4 } from "./dhcpv4.ts";
- *
- * const ack = parseDhcpv4(buildDhcpv4({
- *   op: 2,
- *   yiaddr: "192.0.2.10",
- *   options: [
- *     { name: "message-type", type: 53, messageType: 5 },
- *     { name: "lease-time", type: 51, seconds: 3600 },
- *     { name: "subnet-mask", type: 1, mask: "255.255.255.0" },
- *     { name: "domain-name-server", type: 6, addresses: ["192.0.2.53"] },
- *   ],
- * }));
- * const data = dhcpv4ToConfigurationData(ack);
- * if (data["dns-servers"]?.[0]?.lifetime !== 3600) throw new Error();
- * if (data.prefixes?.[0]?.prefix !== "192.0.2.0") throw new Error();
- * ```
- *
- * @param message A parsed DHCPACK.
- * @returns What it configures; only what it carries.
- * @throws {RangeError} If the message is not a DHCPACK.
- */
-export function dhcpv4ToConfigurationData(message: Dhcpv4Message): ConfigurationData {
-  if (message.messageType?.type !== 5) {
-    throw new RangeError(
-      `Cannot map DHCPv4 message to configuration data: message type is ${
-        message.messageType?.name ?? "missing"
-      }, not DHCPACK`,
-    );
-  }
-  const options = message.options;
-  const leaseOption = findOption<Dhcpv4TimeOption>(options, "lease-time");
-  const lifetime = leaseOption ? leaseOption.seconds : Infinity;
-  const data: {
-    -readonly [K in keyof ConfigurationData]: ConfigurationData[K];
-  } = {};
-
-  const dns = findOption<Dhcpv4AddressListOption>(options, "domain-name-server");
-  if (dns) data["dns-servers"] = dns.addresses.map((address): DnsServer => ({ address, lifetime }));
-
-  const domains: string[] = [];
-  const domainName = findOption<Dhcpv4DomainNameOption>(options, "domain-name")?.domain;
-  if (domainName) domains.push(domainName);
-  for (const domain of findOption<Dhcpv4DomainSearchOption>(options, "domain-search")?.domains ?? []) {
-    if (domain !== "" && !domains.includes(domain)) domains.push(domain);
-  }
-  if (domains.length > 0) data["search-domains"] = domains.map((domain): SearchDomain => ({ domain, lifetime }));
-
-  const classless = findOption<Dhcpv4ClasslessRoutesOption>(options, "classless-static-routes");
-  const routers: Router[] = [];
-  const routes: Route[] = [];
-  if (classless) {
-    // RFC 3442: "the DHCP client MUST ignore the Router option".
-    for (const route of classless.routes) {
-      if (route.length === 0) {
-        routers.push({ address: route.router, lifetime, preference: "medium" });
-      } else {
-        routes.push({ prefix: route.prefix, length: route.length, via: route.router, lifetime, preference: "medium" });
-      }
-    }
-  } else {
-    for (const address of findOption<Dhcpv4AddressListOption>(options, "router")?.addresses ?? []) {
-      routers.push({ address, lifetime, preference: "medium" });
-    }
-  }
-  if (routers.length > 0) data.routers = routers;
-  if (routes.length > 0) data.routes = routes;
-
-  const mask = findOption<Dhcpv4SubnetMaskOption>(options, "subnet-mask");
-  const length = mask ? maskLength(mask.mask) : undefined;
-  if (length !== undefined && message.yiaddr !== "0.0.0.0") {
-    const prefix = ipv4Bytes(message.yiaddr);
-    maskPrefix(prefix, length);
-    const entry: Prefix = {
-      prefix: formatIpAddress(prefix),
-      length,
-      validLifetime: lifetime,
-      preferredLifetime: lifetime,
-      onLink: true,
-      autonomous: false,
-    };
-    data.prefixes = [entry];
-  }
-
-  const mtu = findOption<Dhcpv4InterfaceMtuOption>(options, "interface-mtu");
-  if (mtu) data.mtu = mtu.mtu;
-  const portal = findOption<Dhcpv4CaptivePortalOption>(options, "captive-portal");
-  if (portal && portal.uri !== "urn:ietf:params:capport:unrestricted") data["captive-portal"] = portal.uri;
-  return data;
-}
-
-/** The first option called `name`, typed as the caller knows it is. */
-function findOption<T extends Dhcpv4Option>(options: readonly Dhcpv4Option[], name: T["name"]): T | undefined {
-  return options.find((o) => o.name === name) as T | undefined;
-}
-
-/** The prefix length of a contiguous mask, or undefined for another one. */
-function maskLength(mask: string): number | undefined {
-  const bytes = ipv4Bytes(mask);
-  const value = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0);
-  const ones = Math.clz32(~value);
-  return ones === 32 || (value << ones) >>> 0 === 0 ? ones : undefined;
 }

@@ -7,8 +7,8 @@
  *   or a Relay-forward / Relay-reply with its relayed message parsed in turn.
  * - {@linkcode parseDhcpv6Options} parses a bare option sequence.
  * - {@linkcode buildDhcpv6} / {@linkcode buildDhcpv6Options} encode.
- * - {@linkcode dhcpv6ToConfigurationData} maps a Reply or Advertise to the
- *   MIF API's configuration data.
+ * - The API's `configurationFromDhcpv6` (exported by `@pvd/mif`) maps a
+ *   Reply or Advertise to configuration data.
  * - To read a few fields of many messages (what a host adapter does),
  *   `viewDhcpv6` of `dhcpv6_view.ts` validates the same way and decodes
  *   only the fields that are read.
@@ -45,7 +45,6 @@
  * @module
  */
 
-import type { ConfigurationData, DnsServer, SearchDomain } from "../api/messages.ts";
 import type { SkippedItem } from "./_records.ts";
 import {
   decodeMessage,
@@ -57,7 +56,7 @@ import {
   MESSAGE_TYPE_NAMES,
   parseRecords,
 } from "./_dhcpv6_records.ts";
-import { parseIpAddress } from "./mod.ts";
+import { parseIpAddress } from "./ip_address.ts";
 
 export type { SkippedItem } from "./_records.ts";
 export {
@@ -66,7 +65,6 @@ export {
   type Dhcpv6MessageTypeName,
   type Dhcpv6OptionName,
 } from "./_dhcpv6_records.ts";
-export type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
 
 // ---------------------------------------------------------------------------
 // Typed objects
@@ -913,63 +911,4 @@ export function buildDhcpv6Options(options: readonly Dhcpv6Option[]): Uint8Array
   const w = new Writer();
   writeOptions(w, options);
   return w.result();
-}
-
-// ---------------------------------------------------------------------------
-// Configuration data
-
-/**
- * Maps a Reply (or Advertise) to the MIF API's {@linkcode ConfigurationData}:
- * `dns-servers` from DNS Recursive Name Server options, `search-domains`
- * from Domain Search List options (first occurrence kept when repeated) and
- * `captive-portal` from the Captive-Portal option (RFC 8910; passed on as
- * is, `urn:ietf:params:capport:unrestricted` included). Lifetimes are the
- * Information Refresh Time (RFC 8415 section 21.23) when the message has one,
- * else `Infinity`. A relay message maps its relayed message. Encrypted DNS
- * (DNR) options are not mapped: configuration data has no place for them.
- *
- * @example
- * ```ts
- * import { dhcpv6ToConfigurationData, parseDhcpv6 } from "./dhcpv6.ts";
- *
- * const reply = parseDhcpv6(new Uint8Array([
- *   7, 0, 0, 1, // Reply
- *   0, 23, 0, 16, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x53,
- *   0, 32, 0, 4, 0, 0, 0x0e, 0x10, // Information Refresh Time 3600 s
- * ]));
- * const data = dhcpv6ToConfigurationData(reply);
- * const server = data["dns-servers"]?.[0];
- * if (server?.address !== "2001:db8::53" || server.lifetime !== 3600) throw new Error();
- * ```
- *
- * @param message A parsed message.
- * @returns The configuration data it carries; empty if none.
- */
-export function dhcpv6ToConfigurationData(message: Dhcpv6Message): ConfigurationData {
-  if (message.messageType === "relay-forward" || message.messageType === "relay-reply") {
-    return dhcpv6ToConfigurationData(message.message);
-  }
-  const refresh = message.options.find((o) => o.name === "information-refresh-time");
-  const lifetime = refresh?.seconds ?? Infinity;
-  const servers: DnsServer[] = [];
-  const domains: SearchDomain[] = [];
-  let portal: string | undefined;
-  for (const option of message.options) {
-    if (option.name === "dns-servers") {
-      for (const address of option.servers) {
-        if (!servers.some((s) => s.address === address)) servers.push({ address, lifetime });
-      }
-    } else if (option.name === "domain-list") {
-      for (const domain of option.domains) {
-        if (domain !== "" && !domains.some((s) => s.domain === domain)) domains.push({ domain, lifetime });
-      }
-    } else if (option.name === "captive-portal") {
-      portal ??= option.uri;
-    }
-  }
-  return {
-    ...(servers.length > 0 ? { "dns-servers": servers } : {}),
-    ...(domains.length > 0 ? { "search-domains": domains } : {}),
-    ...(portal !== undefined ? { "captive-portal": portal } : {}),
-  };
 }

@@ -1,9 +1,9 @@
 /**
  * Router Advertisements (RFC 4861 section 4.2) and Neighbor Discovery
  * options, parsed in the WebAssembly core and decoded eagerly into typed
- * objects; builders that encode the same objects back into bytes; and
- * {@linkcode raToConfigurationData}, which turns an RA into the MIF API's
- * configuration data.
+ * objects, and builders that encode the same objects back into bytes. The
+ * API's `configurationFromRouterAdvertisement` (exported by `@pvd/mif`)
+ * turns an RA into configuration data.
  *
  * Options understood: Source/Target Link-Layer Address (1, 2), Prefix
  * Information (3), MTU (5), PvD ID (21, RFC 8801, with its nested RA header
@@ -44,7 +44,6 @@
  * @module
  */
 
-import type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
 import type { SkippedItem } from "./_records.ts";
 import {
   checkMetadata,
@@ -54,8 +53,6 @@ import {
   FLAG_OTHER,
   FLAG_PROXY,
   INFINITE_LIFETIME,
-  isLinkLocal,
-  maskPrefix,
   MAX_OPTION_SIZE,
   OptionType,
   parseRecords,
@@ -77,10 +74,10 @@ import {
   u16 as u16At,
   UNIT,
 } from "./_router_advertisement_records.ts";
-import { formatIpAddress, parseIpAddress } from "./mod.ts";
+import { parseIpAddress } from "./ip_address.ts";
+import { maskPrefix } from "./_prefix.ts";
 
 export type { SkippedItem } from "./_records.ts";
-export type { ConfigurationData, DnsServer, Prefix, Route, Router, SearchDomain } from "../api/messages.ts";
 
 // ---------------------------------------------------------------------------
 // Types
@@ -981,131 +978,4 @@ function nameWire(domain: string, field: string, action: string): Uint8Array {
   }
   if (out.length > 255) throw new RangeError(`Cannot ${action}: ${field} ${JSON.stringify(domain)} is over 255 bytes`);
   return out;
-}
-
-// ---------------------------------------------------------------------------
-// Configuration data
-
-/**
- * Maps an RA to the MIF API's configuration data for the PvD it belongs to:
- * what a host keeps of it, with RFC 4861, 4191 and 8106 processing rules
- * applied:
- *
- * - the PvD is the one of the first PvD ID option if any (RFC 8801 section
- *   3.4: "hosts MUST ignore all but the first PvD option"); the options it
- *   carries count along with the others, and the RA header it carries (R
- *   flag) replaces the message's for the router;
- * - `routers`: the RA's source, given as `sourceAddress`, when its Router
- *   Lifetime is not 0;
- * - `prefixes`: Prefix Information with a valid lifetime, the prefix masked
- *   to its length; link-local prefixes are left out (RFC 4861 section
- *   6.3.4: "silently ignore");
- * - `routes`, `dns-servers`, `search-domains`: entries whose lifetime is not
- *   0 (0 withdraws them);
- * - `mtu`: the first MTU option of at least 1280 (the IPv6 minimum);
- * - `captive-portal`: the first Captive Portal URI.
- *
- * Check `ra.invalid` first: an RA failing its receive checks is discarded.
- *
- * @example
- * ```ts
- * import { parseRouterAdvertisement, raToConfigurationData, buildRouterAdvertisement } from "./router_advertisement.ts";
- *
- * const ra = parseRouterAdvertisement(buildRouterAdvertisement({
- *   curHopLimit: 64, managed: false, other: false, homeAgent: false, preference: "medium",
- *   proxy: false, reservedFlags: 0, routerLifetime: 1800, reachableTime: 0, retransTimer: 0,
- *   options: [
- *     { type: "rdnss", lifetime: 600, servers: ["2001:db8::53"] },
- *     { type: "mtu", mtu: 1480 },
- *   ],
- * }));
- * const data = raToConfigurationData(ra, { sourceAddress: "fe80::1" });
- * if (data.routers?.[0]?.address !== "fe80::1" || data.mtu !== 1480) throw new Error();
- * if (data["dns-servers"]?.[0]?.lifetime !== 600) throw new Error();
- * ```
- *
- * @param ra A parsed advertisement.
- * @param options `sourceAddress`: the RA's IP source, the router's address.
- * @returns The configuration data; absent keys mean the RA did not provide them.
- * @throws {TypeError} If `sourceAddress` is not an IP address.
- */
-export function raToConfigurationData(
-  ra: RouterAdvertisement,
-  options: { readonly sourceAddress?: string } = {},
-): ConfigurationData {
-  const pvd = ra.options.find((option): option is PvdOption => option.type === "pvd");
-  const all: NdOption[] = [...ra.options.filter((option) => option.type !== "pvd"), ...(pvd?.options ?? [])];
-  const header: RouterAdvertisementHeader = pvd?.header ?? ra;
-  const dnsServers: DnsServer[] = [];
-  const searchDomains: SearchDomain[] = [];
-  const prefixes: Prefix[] = [];
-  const routes: Route[] = [];
-  let mtu: number | undefined;
-  let captivePortal: string | undefined;
-  for (const option of all) {
-    if (typeof option.type === "number") continue;
-    switch (option.type) {
-      case "rdnss":
-        if (option.lifetime > 0) {
-          for (const address of option.servers) dnsServers.push({ address, lifetime: option.lifetime });
-        }
-        break;
-      case "dnssl":
-        if (option.lifetime > 0) {
-          for (const domain of option.domains) searchDomains.push({ domain, lifetime: option.lifetime });
-        }
-        break;
-      case "prefix-information": {
-        const bytes = maskPrefix(parseIpAddress(option.prefix).bytes, option.prefixLength);
-        if (option.validLifetime > 0 && !isLinkLocal(bytes)) {
-          prefixes.push({
-            prefix: formatIpAddress(bytes),
-            length: option.prefixLength,
-            validLifetime: option.validLifetime,
-            preferredLifetime: Math.min(option.preferredLifetime, option.validLifetime),
-            onLink: option.onLink,
-            autonomous: option.autonomous,
-          });
-        }
-        break;
-      }
-      case "route-information":
-        if (option.lifetime > 0) {
-          routes.push({
-            prefix: option.prefix,
-            length: option.prefixLength,
-            lifetime: option.lifetime,
-            preference: option.preference,
-          });
-        }
-        break;
-      case "mtu":
-        if (mtu === undefined && option.mtu >= 1280) mtu = option.mtu;
-        break;
-      case "captive-portal":
-        captivePortal ??= option.uri;
-        break;
-    }
-  }
-  const routers: Router[] = [];
-  if (options.sourceAddress !== undefined && header.routerLifetime > 0) {
-    let address: string;
-    try {
-      address = parseIpAddress(options.sourceAddress).text;
-    } catch (error) {
-      throw new TypeError(`Cannot map router advertisement: sourceAddress: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-    routers.push({ address, lifetime: header.routerLifetime, preference: header.preference });
-  }
-  return {
-    ...(dnsServers.length > 0 ? { "dns-servers": dnsServers } : {}),
-    ...(searchDomains.length > 0 ? { "search-domains": searchDomains } : {}),
-    ...(routers.length > 0 ? { routers } : {}),
-    ...(prefixes.length > 0 ? { prefixes } : {}),
-    ...(routes.length > 0 ? { routes } : {}),
-    ...(mtu !== undefined ? { mtu } : {}),
-    ...(captivePortal !== undefined ? { "captive-portal": captivePortal } : {}),
-  };
 }

@@ -10,7 +10,6 @@ import {
   type Dhcpv6ClientServerMessage,
   type Dhcpv6Message,
   type Dhcpv6Option,
-  dhcpv6ToConfigurationData,
   parseDhcpv6,
   parseDhcpv6Options,
 } from "../core-as/dhcpv6.ts";
@@ -18,24 +17,10 @@ import { CoreErrorCode } from "../core-as/_abi.ts";
 import { DHCPV6_CAPTURES } from "./fixtures/dhcpv6/generate_tshark.ts";
 import { seededRandom } from "./_random.ts";
 import { readCapture } from "../core-as/capture.ts";
+import { ascii, bytes, CLIENT_DUID_LLT, INFORMATION_REPLY, SOLICIT, toHex } from "./_dhcpv6_fixtures.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/** Bytes from hex rows (spaces allowed): one row per field in fixtures. */
-function bytes(...rows: string[]): Uint8Array {
-  const hex = rows.join("").replaceAll(" ", "");
-  if (!/^([0-9a-f]{2})*$/.test(hex)) throw new Error(`bad hex fixture: ${hex}`);
-  return new Uint8Array(hex.match(/../g)?.map((b) => parseInt(b, 16)) ?? []);
-}
-
-function toHex(data: Uint8Array): string {
-  return Array.from(data, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-function ascii(text: string): string {
-  return toHex(new TextEncoder().encode(text));
-}
 
 /** The message minus every `skipped` list, for build → parse comparisons. */
 function withoutSkipped(value: unknown): unknown {
@@ -72,13 +57,6 @@ function cause(error: Error): { code: number; offset: number } {
 // ---------------------------------------------------------------------------
 // Per-field fixtures
 
-const CLIENT_DUID_LLT = [
-  "0001 000e", // Client Identifier, option-len 14
-  "0001", // DUID-LLT
-  "0001", // hardware type 1 (Ethernet)
-  "2a3b4c5d", // time: seconds since 2000-01-01
-  "020000000001", // link-layer address
-];
 const CLIENT_ID: Dhcpv6Option = {
   name: "client-id",
   type: 1,
@@ -91,24 +69,6 @@ const CLIENT_ID: Dhcpv6Option = {
   },
 };
 
-const SOLICIT = bytes(
-  "01", // msg-type: Solicit
-  "a1b2c3", // transaction-id
-  ...CLIENT_DUID_LLT,
-  "0006 0008", // Option Request, option-len 8
-  "0017 0018 0067 0090", // DNS servers, domain list, captive portal, DNR
-  "0008 0002", // Elapsed Time, option-len 2
-  "0000", // 0 hundredths of a second
-  "000e 0000", // Rapid Commit, empty
-  "0003 000c", // IA_NA, option-len 12
-  "00000001", // IAID
-  "00000000", // T1: server's choice
-  "00000000", // T2: server's choice
-  "0019 000c", // IA_PD, option-len 12
-  "00000002", // IAID
-  "00000000", // T1
-  "00000000", // T2
-);
 const SOLICIT_PARSED: Dhcpv6Message = {
   messageType: "solicit",
   type: 1,
@@ -217,52 +177,6 @@ const ADVERTISE_PARSED: Dhcpv6Message = {
   skipped: [],
 };
 
-const RESOLVER_NAME = "08 7265736f6c766572 07 6578616d706c65 03 6e6574 00"; // resolver.example.net
-const INFORMATION_REPLY = bytes(
-  "07", // msg-type: Reply
-  "5e6f70", // transaction-id
-  "0001 0012", // Client Identifier, option-len 18
-  "0004", // DUID-UUID (RFC 6355)
-  "c8a3f7b21d4e4f6a9b0c2d3e4f5a6b7c", // UUID
-  "0002 000e", // Server Identifier, option-len 14
-  "0002", // DUID-EN
-  "00007ed9", // enterprise-number 32473 (RFC 5612, documentation)
-  "0102030405060708", // identifier
-  "0017 0020", // DNS Recursive Name Server, option-len 32
-  "20010db8000000000000000000000053", // 2001:db8::53
-  "20010db8000000000000000000000035", // 2001:db8::35
-  "0018 001f", // Domain Search List, option-len 31
-  "07 6578616d706c65 03 6e6574 00", // example.net
-  "04 636f7270 07 6578616d706c65 03 6e6574 00", // corp.example.net
-  "0038 003d", // NTP Server, option-len 61
-  "0001 0010", //   server address suboption, 16 bytes
-  "20010db8000000000000000000000123", //   2001:db8::123
-  "0002 0010", //   multicast address suboption, 16 bytes
-  "ff050000000000000000000000000101", //   ff05::101
-  "0003 0011", //   server FQDN suboption, 17 bytes
-  "03 6e7470 07 6578616d706c65 03 6e6574 00", //   ntp.example.net
-  "0052 0004", // SOL_MAX_RT, option-len 4
-  "00000e10", // 3600 s
-  "0053 0004", // INF_MAX_RT, option-len 4
-  "00015180", // 86400 s
-  "0067 001e", // Captive-Portal, option-len 30
-  ascii("https://portal.example.net/api"), // the API URI
-  "0090 004a", // Encrypted DNS (DNR), option-len 74
-  "0001", // Service Priority 1
-  "0016", // ADN Length 22
-  RESOLVER_NAME, // ADN resolver.example.net
-  "0020", // Addr Length 32
-  "20010db8000000000000000000000001", // 2001:db8::1
-  "20010db8000000000000000000000002", // 2001:db8::2
-  "0001 0004 03 646f74", // SvcParam alpn = "dot"
-  "0003 0002 0355", // SvcParam port = 853
-  "0090 001a", // Encrypted DNS (DNR) in ADN-only mode, option-len 26
-  "0002", // Service Priority 2
-  "0016", // ADN Length 22
-  RESOLVER_NAME, // ADN, and nothing after it
-  "0020 0004", // Information Refresh Time, option-len 4
-  "00001c20", // 7200 s
-);
 const INFORMATION_REPLY_PARSED: Dhcpv6Message = {
   messageType: "reply",
   type: 7,
@@ -1189,48 +1103,6 @@ Deno.test("dhcpv6 builds: lifetimes take Infinity or 0xffffffff", () => {
   assertEquals(toHex(buildDhcpv6Options([ia(Infinity)])), "0019000c 00000000 ffffffff ffffffff".replaceAll(" ", ""));
   assertEquals(toHex(buildDhcpv6Options([ia(0xffffffff)])), "0019000c 00000000 ffffffff ffffffff".replaceAll(" ", ""));
   assertThrows(() => buildDhcpv6Options([ia(-1)]), RangeError, "T1");
-});
-
-// ---------------------------------------------------------------------------
-// Configuration data
-
-Deno.test("dhcpv6ToConfigurationData: DNS servers, search domains and captive portal with the refresh time", () => {
-  assertEquals(dhcpv6ToConfigurationData(parseDhcpv6(INFORMATION_REPLY)), {
-    "dns-servers": [{ address: "2001:db8::53", lifetime: 7200 }, { address: "2001:db8::35", lifetime: 7200 }],
-    "search-domains": [{ domain: "example.net", lifetime: 7200 }, { domain: "corp.example.net", lifetime: 7200 }],
-    "captive-portal": "https://portal.example.net/api",
-  });
-});
-
-Deno.test("dhcpv6ToConfigurationData: no Information Refresh Time means Infinity; relays map their message", () => {
-  const reply: Dhcpv6Message = {
-    messageType: "reply",
-    type: 7,
-    transactionId: 1,
-    options: [
-      { name: "dns-servers", type: 23, servers: ["2001:db8::53"] },
-      { name: "dns-servers", type: 23, servers: ["2001:db8::53", "2001:db8::54"] },
-      { name: "domain-list", type: 24, domains: ["example.net", "example.net", ""] },
-    ],
-    skipped: [],
-  };
-  const expected = {
-    "dns-servers": [{ address: "2001:db8::53", lifetime: Infinity }, { address: "2001:db8::54", lifetime: Infinity }],
-    "search-domains": [{ domain: "example.net", lifetime: Infinity }],
-  };
-  assertEquals(dhcpv6ToConfigurationData(reply), expected);
-  const relay = parseDhcpv6(buildDhcpv6({
-    messageType: "relay-reply",
-    type: 13,
-    hopCount: 0,
-    linkAddress: "::",
-    peerAddress: "fe80::1",
-    options: [],
-    message: reply,
-    skipped: [],
-  }));
-  assertEquals(dhcpv6ToConfigurationData(relay), expected);
-  assertEquals(dhcpv6ToConfigurationData(parseDhcpv6(SOLICIT)), {});
 });
 
 // ---------------------------------------------------------------------------

@@ -9,29 +9,16 @@ import {
   type NdOption,
   parseNdOptions,
   parseRouterAdvertisement,
-  raToConfigurationData,
   type RouterAdvertisement,
   type RouterAdvertisementInit,
 } from "../core-as/router_advertisement.ts";
 import { CoreErrorCode } from "../core-as/_abi.ts";
 import { assert, assertEquals, assertThrows } from "./_assert.ts";
 import { seededRandom } from "./_random.ts";
-import { readCapture } from "../core-as/capture.ts";
+import { BASE, CAPTURES, FULL_RA, h, PVD_RA, routerAdvertisementsIn, text } from "./_router_advertisement_fixtures.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers
-
-/** Bytes from hex fragments (one per field in the fixtures); spaces ignored. */
-function h(...parts: string[]): Uint8Array {
-  const hex = parts.join("").replace(/\s+/g, "");
-  assert(hex.length % 2 === 0, `odd hex: ${hex}`);
-  return Uint8Array.from(hex.match(/../g) ?? [], (b) => parseInt(b, 16));
-}
-
-/** Hex of ASCII text, for names and URIs in fixtures. */
-function text(value: string): string {
-  return Array.from(value, (c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
-}
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -60,20 +47,6 @@ function ra(...options: Uint8Array[]): Uint8Array {
   return out;
 }
 
-const BASE: RouterAdvertisementInit = {
-  curHopLimit: 64,
-  managed: false,
-  other: false,
-  homeAgent: false,
-  preference: "medium",
-  proxy: false,
-  reservedFlags: 0,
-  routerLifetime: 1800,
-  reachableTime: 0,
-  retransTimer: 0,
-  options: [],
-};
-
 /** An RDNSS option with `n` servers 2001:db8::1, ::2, ... */
 function rdnss(n: number): Uint8Array {
   const out = new Uint8Array(8 + 16 * n);
@@ -90,91 +63,6 @@ function rdnss(n: number): Uint8Array {
 
 // ---------------------------------------------------------------------------
 // A full RA with every option type, field by field
-
-const FULL_RA = h(
-  // RA header (RFC 4861 section 4.2)
-  "86", // Type 134
-  "00", // Code 0
-  "beef", // Checksum, kept as received
-  "40", // Cur Hop Limit 64
-  "e4", // M=1 O=1 H=1 (RFC 3775) Prf=00 (medium) P=1 (RFC 4389) reserved=00
-  "0708", // Router Lifetime 1800 s
-  "00007530", // Reachable Time 30000 ms
-  "000003e8", // Retrans Timer 1000 ms
-  // Source Link-Layer Address (1), offset 16
-  "01", // Type
-  "01", // Length 1
-  "525400123456", // MAC
-  // Target Link-Layer Address (2), offset 24
-  "02", // Type
-  "01", // Length 1
-  "0a0b0c0d0e0f", // MAC
-  // Prefix Information (3), offset 32
-  "03", // Type
-  "04", // Length 4
-  "40", // Prefix Length 64
-  "e0", // L=1 A=1 R=1 reserved=0
-  "00015180", // Valid Lifetime 86400
-  "00003840", // Preferred Lifetime 14400
-  "00000000", // Reserved2
-  "20010db8000100000000000000000000", // Prefix 2001:db8:1::
-  // MTU (5), offset 64
-  "05", // Type
-  "01", // Length 1
-  "0000", // Reserved
-  "000005dc", // MTU 1500
-  // Route Information (24, RFC 4191), offset 72
-  "18", // Type
-  "02", // Length 2 (prefix up to /64)
-  "30", // Prefix Length 48
-  "08", // Prf=01 (high)
-  "00000258", // Route Lifetime 600
-  "20010db8000c0000", // Prefix 2001:db8:c::
-  // RDNSS (25, RFC 8106), offset 88
-  "19", // Type
-  "05", // Length 5: two addresses
-  "0000", // Reserved
-  "00000e10", // Lifetime 3600
-  "20010db8000000000000000000000053", // 2001:db8::53
-  "20010db8000000000000000000000054", // 2001:db8::54
-  // Flags Expansion (26, RFC 5175), offset 128
-  "1a", // Type
-  "01", // Length 1
-  "800000000001", // 48 flag bits
-  // DNSSL (31, RFC 8106), offset 136
-  "1f", // Type
-  "03", // Length 3
-  "0000", // Reserved
-  "ffffffff", // Lifetime: infinity
-  "07" + text("Example") + "03" + text("COM") + "00", // Example.COM, lowercased when read
-  "000000", // padding
-  // Captive Portal (37, RFC 8910), offset 160
-  "25", // Type
-  "03", // Length 3
-  text("https://cp.example"), // URI, 18 bytes
-  "00000000", // NUL padding
-  // PREF64 (38, RFC 8781), offset 184
-  "26", // Type
-  "02", // Length 2
-  "0708", // Scaled Lifetime 225 (1800 s), PLC 0 (/96)
-  "0064ff9b0000000000000000", // Prefix 64:ff9b::
-  // DNR (144, RFC 9463), offset 200
-  "90", // Type
-  "07", // Length 7
-  "0001", // Service Priority 1
-  "00000e10", // Lifetime 3600
-  "0012", // ADN Length 18
-  "08" + text("resolver") + "07" + text("example") + "00", // ADN resolver.example
-  "0010", // Addr Length 16
-  "20010db8000000000000000000000053", // 2001:db8::53
-  "0007", // SvcParams Length 7
-  "0001" + "0003" + "02" + text("h2"), // alpn=h2
-  "00", // padding
-  // An unknown option (253, experimental), offset 256
-  "fd", // Type
-  "01", // Length 1
-  "010203040506", // data
-);
 
 const FULL_OPTIONS: NdOption[] = [
   { type: "source-link-layer-address", address: "52:54:00:12:34:56" },
@@ -251,57 +139,6 @@ Deno.test("parse: bare options as the kernel forwards them (ND user options)", (
 
 // ---------------------------------------------------------------------------
 // PvD ID option (RFC 8801) with a nested RA header and options
-
-const PVD_RA = h(
-  // RA header: Router Lifetime 0, so hosts that are not PvD-aware do not
-  // use this router (RFC 8801 section 3.1's use of the R flag)
-  "86", // Type 134
-  "00", // Code 0
-  "0000", // Checksum
-  "40", // Cur Hop Limit 64
-  "00", // flags
-  "0000", // Router Lifetime 0
-  "00000000", // Reachable Time
-  "00000000", // Retrans Timer
-  // PvD ID (21), offset 16
-  "15", // Type
-  "0d", // Length 13 (104 bytes: everything below)
-  "a005", // H=1 L=0 R=1 Reserved=0 Delay=5
-  "007b", // Sequence Number 123
-  "03" + text("pvd") + "07" + text("example") + "03" + text("com") + "00", // PvD ID FQDN (17 bytes)
-  "00", // padding to the 8-octet boundary (6 + 17 + 1 = 24)
-  // nested RA header (16 octets), offset 40
-  "86", // Type 134 (receivers ignore it)
-  "00", // Code 0 (ignored)
-  "0000", // Checksum 0 (ignored)
-  "40", // Cur Hop Limit 64
-  "48", // O=1 Prf=01 (high)
-  "0e10", // Router Lifetime 3600
-  "00000000", // Reachable Time
-  "00000000", // Retrans Timer
-  // nested RDNSS, offset 56
-  "19", // Type
-  "03", // Length 3
-  "0000", // Reserved
-  "00000258", // Lifetime 600
-  "20010db800ab00000000000000000053", // 2001:db8:ab::53
-  // nested Prefix Information, offset 80
-  "03", // Type
-  "04", // Length 4
-  "40", // /64
-  "c0", // L=1 A=1
-  "00001c20", // Valid 7200
-  "00000e10", // Preferred 3600
-  "00000000", // Reserved2
-  "20010db800ab00000000000000000000", // 2001:db8:ab::
-  // a nested PvD ID option, offset 112: MUST NOT be there, skipped
-  "15", // Type
-  "01", // Length 1
-  "0000", // flags
-  "0000", // Sequence Number
-  "00", // root name
-  "00", // padding
-);
 
 const PVD_OPTION: NdOption = {
   type: "pvd",
@@ -423,7 +260,7 @@ Deno.test("parse: only one level of PvD nesting is followed, a second PvD at top
   };
   const parsed = parseRouterAdvertisement(ra(pvd("one"), pvd("two")));
   assertEquals(parsed.options.map((o) => o.type === "pvd" ? o.pvdId : o.type), ["one", "two"]);
-  // raToConfigurationData uses the first (RFC 8801: ignore all but the first).
+  // configurationFromRouterAdvertisement uses the first (RFC 8801: ignore all but the first).
 });
 
 // ---------------------------------------------------------------------------
@@ -1057,111 +894,7 @@ Deno.test("build: link-layer addresses of other links are padded to whole units"
 });
 
 // ---------------------------------------------------------------------------
-// Configuration data
-
-Deno.test("raToConfigurationData: the implicit PvD of a plain RA", () => {
-  const parsed = parseRouterAdvertisement(FULL_RA);
-  assertEquals(raToConfigurationData(parsed, { sourceAddress: "FE80::1%eth0" }), {
-    "dns-servers": [{ address: "2001:db8::53", lifetime: 3600 }, { address: "2001:db8::54", lifetime: 3600 }],
-    "search-domains": [{ domain: "example.com", lifetime: Infinity }],
-    routers: [{ address: "fe80::1%eth0", lifetime: 1800, preference: "medium" }],
-    prefixes: [{
-      prefix: "2001:db8:1::",
-      length: 64,
-      validLifetime: 86400,
-      preferredLifetime: 14400,
-      onLink: true,
-      autonomous: true,
-    }],
-    routes: [{ prefix: "2001:db8:c::", length: 48, lifetime: 600, preference: "high" }],
-    mtu: 1500,
-    "captive-portal": "https://cp.example",
-  });
-  // Without the source address there is no router to name.
-  assertEquals(raToConfigurationData(parsed).routers, undefined);
-  assertThrows(() => raToConfigurationData(parsed, { sourceAddress: "nope" }), TypeError, "sourceAddress");
-});
-
-Deno.test("raToConfigurationData: an explicit PvD takes its nested header and options", () => {
-  const data = raToConfigurationData(parseRouterAdvertisement(PVD_RA), { sourceAddress: "fe80::2" });
-  assertEquals(data, {
-    "dns-servers": [{ address: "2001:db8:ab::53", lifetime: 600 }],
-    // The outer Router Lifetime is 0; the PvD's own header says 3600, high.
-    routers: [{ address: "fe80::2", lifetime: 3600, preference: "high" }],
-    prefixes: [{
-      prefix: "2001:db8:ab::",
-      length: 64,
-      validLifetime: 7200,
-      preferredLifetime: 3600,
-      onLink: true,
-      autonomous: true,
-    }],
-  });
-});
-
-Deno.test("raToConfigurationData: withdrawn entries, link-local prefixes and tiny MTUs are left out", () => {
-  const parsed = parseRouterAdvertisement(buildRouterAdvertisement({
-    ...BASE,
-    routerLifetime: 0,
-    options: [
-      { type: "rdnss", lifetime: 0, servers: ["2001:db8::53"] },
-      { type: "dnssl", lifetime: 0, domains: ["gone.example"] },
-      { type: "route-information", prefix: "2001:db8::", prefixLength: 32, preference: "low", lifetime: 0 },
-      {
-        type: "prefix-information",
-        prefix: "fe80::",
-        prefixLength: 64,
-        onLink: true,
-        autonomous: true,
-        routerAddress: false,
-        reservedFlags: 0,
-        validLifetime: 60,
-        preferredLifetime: 60,
-      },
-      {
-        type: "prefix-information",
-        prefix: "2001:db8:5::1",
-        prefixLength: 48,
-        onLink: true,
-        autonomous: false,
-        routerAddress: true,
-        reservedFlags: 0,
-        validLifetime: 60,
-        preferredLifetime: 90,
-      },
-      { type: "mtu", mtu: 1000 },
-      { type: "mtu", mtu: 1400 },
-    ],
-  }));
-  assertEquals(raToConfigurationData(parsed, { sourceAddress: "fe80::1" }), {
-    prefixes: [{
-      prefix: "2001:db8:5::",
-      length: 48,
-      validLifetime: 60,
-      preferredLifetime: 60,
-      onLink: true,
-      autonomous: false,
-    }],
-    mtu: 1400,
-  });
-});
-
-// ---------------------------------------------------------------------------
 // Real captures, compared with tshark
-
-interface CapturedRa {
-  readonly frame: number;
-  readonly src: string;
-  readonly hlim: number;
-  readonly icmp: Uint8Array;
-}
-
-/** The Router Advertisements of a capture file, with the IPv6 source and hop limit, read by the shared reader. */
-function routerAdvertisementsIn(file: Uint8Array): CapturedRa[] {
-  return readCapture(file).packets
-    .filter((p) => p.kind === "router-advertisement" && !p.fragment)
-    .map((p) => ({ frame: p.frame, src: p.source!, hlim: p.hopLimit!, icmp: p.payload!.slice() }));
-}
 
 interface TsharkRa {
   readonly frame: number;
@@ -1173,8 +906,6 @@ interface TsharkRa {
 const tshark = JSON.parse(
   await Deno.readTextFile(new URL("./fixtures/ra/tshark_ra.json", import.meta.url)),
 ) as { captures: Record<string, TsharkRa[]> };
-
-const CAPTURES = new URL("../../shared/captures/", import.meta.url);
 
 /** tshark's one-or-many fields as a list. */
 function list(value: unknown): unknown[] {
@@ -1344,25 +1075,6 @@ for (const [file, expected] of Object.entries(tshark.captures)) {
     });
   });
 }
-
-Deno.test("captures: the anyconnect RA as configuration data", async () => {
-  const [first] = routerAdvertisementsIn(await Deno.readFile(new URL("nDPI/anyconnect-vpn.pcap", CAPTURES)));
-  assert(first !== undefined);
-  const data = raToConfigurationData(parseRouterAdvertisement(first.icmp), { sourceAddress: first.src });
-  assertEquals(data, {
-    "dns-servers": [{ address: "2001:558:feed::1", lifetime: 86400 }, { address: "2001:558:feed::2", lifetime: 86400 }],
-    routers: [{ address: "fe80::2e7e:81ff:feb0:4aa1", lifetime: 180, preference: "medium" }],
-    prefixes: [{
-      prefix: "2601:646:8402:44b0::",
-      length: 64,
-      validLifetime: 195869,
-      preferredLifetime: 195869,
-      onLink: true,
-      autonomous: true,
-    }],
-    routes: [{ prefix: "::", length: 0, lifetime: 180, preference: "medium" }],
-  });
-});
 
 // ---------------------------------------------------------------------------
 // Fuzz: seeded, bounded

@@ -1,7 +1,7 @@
 // Private: prefixes ("2001:db8::/32", or a bare address as a host prefix)
 // and longest-prefix matching over address bytes, for the path table.
 
-import { parseIpAddress } from "../../core-as/mod.ts";
+import { parseIpAddress } from "../../core-as/ip_address.ts";
 
 /** A parsed prefix. */
 export interface Prefix {

@@ -9,7 +9,7 @@
  * @module
  */
 
-import { parseIpAddress } from "../../core-as/mod.ts";
+import { parseIpAddress } from "../../core-as/ip_address.ts";
 import { MifError } from "../../api/errors.ts";
 import type { ConfigurationElement, ConfigurationElementType, InterfaceId, PvdId } from "../../api/messages.ts";
 import type {
