@@ -14,6 +14,10 @@
  * - DHCPv4 messages (`parseDhcpv4`, `buildDhcpv4`, ...) and views
  *   (`viewDhcpv4`);
  * - pcap and pcapng capture files (`readCapture`, `buildCapture`);
+ * - RFC 6724 address selection, PvD-aware (`selectSource`,
+ *   `sortDestinations`, `compareDestinations`, `classifyAddress`) over
+ *   policy tables as data (`POLICY_RFC6724`, `POLICY_RFC6724_UPDATE`,
+ *   `POLICY_IPV4_FIRST`, `POLICY_GLIBC`, `parseGaiConf`);
  * - the error codes every core failure carries as its `cause`
  *   (`CoreErrorCode`, `CoreErrorCause`).
  *
@@ -56,3 +60,5 @@ export * from "./dhcpv6_view.ts";
 export * from "./dhcpv4.ts";
 export * from "./dhcpv4_view.ts";
 export * from "./capture.ts";
+export * from "./address_selection.ts";
+export * from "./policy_table.ts";

@@ -18,3 +18,4 @@ export { parseNdOptions, parseRouterAdvertisement } from "./router_advertisement
 export { parseDhcpv6Message, parseDhcpv6Options } from "./dhcpv6";
 export { captureErrorValue, readCapture } from "./capture";
 export { parseDhcpv4, parseDhcpv4Options } from "./dhcpv4";
+export { selectAddresses } from "./address_selection";
