@@ -210,6 +210,9 @@ export function ageConfigurationData(data: ConfigurationData, elapsed: number): 
   }
   if (data.mtu !== undefined) out.mtu = data.mtu;
   if (data["captive-portal"] !== undefined) out["captive-portal"] = data["captive-portal"];
+  if (data["address-selection-policy"] !== undefined) {
+    out["address-selection-policy"] = data["address-selection-policy"];
+  }
   return out;
 }
 

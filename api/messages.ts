@@ -11,6 +11,7 @@
  * @module
  */
 
+import type { PolicyTable } from "../core-as/policy_table.ts";
 import type { MifError } from "./errors.ts";
 import type { ConnectionToken } from "./network_link.ts";
 
@@ -115,7 +116,8 @@ export type ConfigurationInformationId =
   | "prefixes"
   | "routes"
   | "mtu"
-  | "captive-portal";
+  | "captive-portal"
+  | "address-selection-policy";
 
 /**
  * The draft's list of every Configuration Information Identifier, in a stable order.
@@ -146,6 +148,7 @@ export const CONFIGURATION_INFORMATION_IDS: readonly ConfigurationInformationId[
   "routes",
   "mtu",
   "captive-portal",
+  "address-selection-policy",
 ];
 
 /**
@@ -318,6 +321,33 @@ export interface ConfigurationData {
   readonly mtu?: number;
   /** Captive portal API URI (RFC 8910). */
   readonly "captive-portal"?: string;
+  /**
+   * The RFC 6724 address selection policy in force for the PvD: host
+   * configuration, so answered for the `static` element type only.
+   */
+  readonly "address-selection-policy"?: AddressSelectionPolicy;
+}
+
+/**
+ * How the MIF API orders source and destination addresses in a PvD (RFC
+ * 6724): the policy table and the two choices the RFC leaves open.
+ *
+ * @example The IPv4-first preset, with RFC 6724's own rule 9 for IPv4
+ * ```ts
+ * import type { AddressSelectionPolicy } from "./messages.ts";
+ * import { POLICY_IPV4_FIRST } from "../core-as/policy_table.ts";
+ *
+ * const policy: AddressSelectionPolicy = { policy: POLICY_IPV4_FIRST, ipv4Rule9: "always", preferTemporary: true };
+ * if (policy.policy.rows.length === 0) throw new Error("empty table");
+ * ```
+ */
+export interface AddressSelectionPolicy {
+  /** The policy table (precedence and label by prefix). */
+  readonly policy: PolicyTable;
+  /** Destination rule 9 for IPv4: never, within the source's subnet (glibc), or always (the RFC). */
+  readonly ipv4Rule9: "off" | "same-subnet" | "always";
+  /** Source rule 7: prefer temporary addresses (RFC 8981), or public ones. */
+  readonly preferTemporary: boolean;
 }
 
 /**

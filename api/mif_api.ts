@@ -6,10 +6,13 @@
  * @module
  */
 
+import { selectSource, sortDestinations, type SourceCandidate } from "../core-as/address_selection.ts";
 import { parseIpAddress } from "../core-as/ip_address.ts";
+import { POLICY_RFC6724 } from "../core-as/policy_table.ts";
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
 import { MifError } from "./errors.ts";
 import type {
+  AddressSelectionPolicy,
   ConnectionAttemptFailure,
   ConnectToAddress,
   ConnectToAddressFromAddress,
@@ -49,6 +52,15 @@ import { validateRequest } from "./validate.ts";
 export interface MifApiOptions {
   /** Default queue capacity of each subscriber, in messages (65,536 when absent). */
   readonly queueCapacity?: number;
+  /**
+   * The RFC 6724 address selection policy, for every PvD or per PvD: the
+   * policy table (RFC 6724's default when absent), destination rule 9 for
+   * IPv4 (`same-subnet` when absent, as glibc) and source rule 7
+   * (temporary addresses preferred when absent).
+   */
+  readonly addressSelection?:
+    | Partial<AddressSelectionPolicy>
+    | ((pvdId: PvdId) => Partial<AddressSelectionPolicy>);
   /** Receives each change from the adapter that did not fit the state and was skipped. */
   readonly onLinkError?: (error: MifError, change: NetworkChange) => void;
 }
@@ -88,20 +100,6 @@ function asMifError(error: unknown, code: MifError["code"], action: string): Mif
   return new MifError(code, `Cannot ${action}: ${text}`, { cause: error });
 }
 
-/** Bits in common at the start of two addresses of one family (RFC 6724 CommonPrefixLen). */
-function commonPrefixLength(a: Uint8Array, b: Uint8Array): number {
-  let bits = 0;
-  for (let i = 0; i < a.length && i < b.length; i++) {
-    const x = a[i]! ^ b[i]!;
-    if (x === 0) {
-      bits += 8;
-      continue;
-    }
-    return bits + Math.clz32(x) - 24;
-  }
-  return bits;
-}
-
 /**
  * The MIF API of draft-ietf-mif-api-extension-05 over one network adapter.
  *
@@ -126,6 +124,7 @@ export class MifApi {
   readonly #link: NetworkLink;
   readonly #db: ConfigurationDatabase;
   readonly #queueCapacity: number;
+  readonly #addressSelection: MifApiOptions["addressSelection"];
   readonly #subscribers = new Set<SubscriberEndpoint>();
   /** Subscribers of interface announcements. */
   readonly #interfaceSubscribers = new Set<SubscriberEndpoint>();
@@ -153,6 +152,7 @@ export class MifApi {
   constructor(link: NetworkLink, options: MifApiOptions = {}) {
     this.#link = link;
     this.#queueCapacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+    this.#addressSelection = options.addressSelection;
     const onLinkError = options.onLinkError ?? (() => {});
     this.#db = new ConfigurationDatabase(link.clock, {
       onEvent: (event) => this.#fanOut(event),
@@ -324,7 +324,10 @@ export class MifApi {
   #getConfigurationData(s: SubscriberEndpoint, request: GetConfigurationData): void {
     const { pvdId, elementType, informationId } = request;
     this.#needPvd(request.type, pvdId);
-    const data = this.#db.configurationData(pvdId, elementType, informationId);
+    // The address selection policy is the host's own configuration for the PvD.
+    const data = informationId === "address-selection-policy"
+      ? (elementType === "static" ? this.#policyFor(pvdId) : undefined)
+      : this.#db.configurationData(pvdId, elementType, informationId);
     s.enqueue(
       data === undefined
         ? { type: "no-configuration-data", pvdId, elementType, informationId }
@@ -426,24 +429,62 @@ export class MifApi {
     })();
   }
 
-  /**
-   * Source addresses of a PvD for a destination, best first: same family,
-   * still valid, preferred before deprecated (RFC 6724 rule 3), then the
-   * longest common prefix (rule 8).
-   */
-  #sourcesFor(pvdId: PvdId, destination: string): AddressInfo[] {
+  /** The address selection policy in force for a PvD. */
+  #policyFor(pvdId: PvdId): AddressSelectionPolicy {
+    const given = typeof this.#addressSelection === "function" ? this.#addressSelection(pvdId) : this.#addressSelection;
+    return {
+      policy: given?.policy ?? POLICY_RFC6724,
+      ipv4Rule9: given?.ipv4Rule9 ?? "same-subnet",
+      preferTemporary: given?.preferTemporary ?? true,
+    };
+  }
+
+  /** The PvD's valid addresses as RFC 6724 source candidates. */
+  #sourceCandidates(pvd: PvdInfo): SourceCandidate[] {
     const now = this.#link.clock.now();
-    const dest = parseIpAddress(destination);
-    return this.#db.addressesOf(pvdId)
-      .map((info) => ({ info, bytes: parseIpAddress(info.address).bytes }))
-      .filter(({ info, bytes }) => bytes.length === dest.bytes.length && info.validUntil > now)
-      .map(({ info, bytes }) => ({
-        info,
+    return this.#db.addressesOf(pvd.pvdId)
+      .filter((info) => info.validUntil > now)
+      .map((info) => ({
+        address: info.address,
+        pvd: pvd.pvdId,
+        interface: pvd.interfaceId,
+        prefixLength: info.prefixLength,
         deprecated: info.preferredUntil <= now,
-        prefix: commonPrefixLength(bytes, dest.bytes),
-      }))
-      .sort((a, b) => Number(a.deprecated) - Number(b.deprecated) || b.prefix - a.prefix)
-      .map(({ info }) => info);
+        temporary: info.temporary === true,
+      }));
+  }
+
+  /**
+   * Source addresses of a PvD for a destination, best first by RFC 6724
+   * section 5 (the WebAssembly core): the best source, then the best of the
+   * rest, and so on, so that a failed attempt falls back to the next best.
+   * The PvD is both the destination's and the next hop's (rule 5.5).
+   */
+  #sourcesFor(pvd: PvdInfo, destination: string): string[] {
+    const { policy, preferTemporary } = this.#policyFor(pvd.pvdId);
+    const target = { address: destination, pvd: pvd.pvdId, nextHopPvd: pvd.pvdId, interface: pvd.interfaceId };
+    const left = this.#sourceCandidates(pvd);
+    const ordered: string[] = [];
+    for (;;) {
+      const best = selectSource(target, left, { policy, preferTemporary });
+      if (!best) return ordered;
+      ordered.push(best.address);
+      left.splice(best.index, 1);
+    }
+  }
+
+  /**
+   * Destinations in the order to try them: RFC 6724 section 6 with the
+   * PvD's sources (the WebAssembly core), then families interleaved, IPv6
+   * first, keeping that order within each family (RFC 8305 section 4).
+   */
+  #orderDestinations(pvd: PvdInfo, addresses: readonly string[]): string[] {
+    const { policy, ipv4Rule9, preferTemporary } = this.#policyFor(pvd.pvdId);
+    const sorted = sortDestinations(
+      addresses.map((address) => ({ address, pvd: pvd.pvdId, nextHopPvd: pvd.pvdId, interface: pvd.interfaceId })),
+      { sources: this.#sourceCandidates(pvd), policy, ipv4Rule9, preferTemporary },
+    );
+    return interleaveFamilies(sorted.map((d) => d.address));
   }
 
   #connect(s: SubscriberEndpoint, request: ConnectToPvd | ConnectToAddress | ConnectToAddressFromAddress): void {
@@ -493,8 +534,8 @@ export class MifApi {
     // of the WebAssembly core replaces this order with Happy Eyeballs.
     const toAddress = async (address: string): Promise<ConnectionToken | undefined> => {
       if (request.type === "connect-to-address-from-address") return await attempt(request.sourceAddress, address);
-      for (const source of this.#sourcesFor(pvdId, address)) {
-        const token = await attempt(source.address, address);
+      for (const source of this.#sourcesFor(pvd, address)) {
+        const token = await attempt(source, address);
         if (token) return token;
       }
       return undefined;
@@ -505,7 +546,7 @@ export class MifApi {
       let error: MifError | undefined;
       try {
         const destinations = request.type === "connect-to-pvd"
-          ? interleaveFamilies(await collect(this.#resolve(pvdId, request.name, signal)))
+          ? this.#orderDestinations(pvd, await collect(this.#resolve(pvdId, request.name, signal)))
           : [request.address];
         for (const address of destinations) {
           token = await toAddress(address);
@@ -738,14 +779,19 @@ async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-/** IPv6 and IPv4 destinations alternated, IPv6 first (RFC 8305 section 4). */
+/**
+ * Destinations with the families alternated, each family in its given order,
+ * starting with the family of the first one, the one RFC 6724 prefers (RFC
+ * 8305 section 4).
+ */
 function interleaveFamilies(addresses: readonly string[]): string[] {
-  const v6 = addresses.filter((a) => a.includes(":"));
-  const v4 = addresses.filter((a) => !a.includes(":"));
+  const first = addresses[0]?.includes(":") ?? true;
+  const preferred = addresses.filter((a) => a.includes(":") === first);
+  const other = addresses.filter((a) => a.includes(":") !== first);
   const out: string[] = [];
-  for (let i = 0; i < Math.max(v6.length, v4.length); i++) {
-    if (i < v6.length) out.push(v6[i]!);
-    if (i < v4.length) out.push(v4[i]!);
+  for (let i = 0; i < Math.max(preferred.length, other.length); i++) {
+    if (i < preferred.length) out.push(preferred[i]!);
+    if (i < other.length) out.push(other[i]!);
   }
   return out;
 }

@@ -2,6 +2,7 @@
 // name translation and connection bookkeeping with a scripted adapter.
 
 import { MifApi, MifError, type MifReply } from "../mod.ts";
+import { POLICY_IPV4_FIRST, POLICY_RFC6724 } from "../core-as/policy_table.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
 import { address, drain, drainBrief, ETH0, fakeToken, ScriptedLink, V4, V6, WIFI } from "./_scripted_link.ts";
 
@@ -441,4 +442,70 @@ Deno.test("application connectivity hints reach the adapter", () => {
   assertEquals(drainBrief(app), []);
   api.close();
   assert(link.stopped);
+});
+
+Deno.test("source addresses follow RFC 6724 in the WebAssembly core: temporary preferred, or not, by policy", async () => {
+  for (const [preferTemporary, expected] of [[true, "2001:db8:a::7e37"], [false, "2001:db8:a::100"]] as const) {
+    const link = new ScriptedLink();
+    const api = new MifApi(link, { addressSelection: { preferTemporary } });
+    const app = api.subscribe();
+    link.apply({
+      kind: "address-set",
+      address: { ...address(V6, "2001:db8:a::7e37", Infinity, Infinity), temporary: true },
+    });
+    link.connector = (attempt) => Promise.resolve(fakeToken(attempt));
+    app.postMessage({ type: "connect-to-address", address: "2001:db8:c::1", port: 80, pvdId: V6, connectionId: "t" });
+    await link.clock.tick(0);
+    assertEquals(drainBrief(app), [`connected t ${expected} 2001:db8:c::1`], `preferTemporary ${preferTemporary}`);
+    api.close();
+  }
+});
+
+Deno.test("Connect to PvD orders destinations by RFC 6724, then alternates families from the preferred one", async () => {
+  const orders: string[][] = [];
+  for (const policy of [POLICY_RFC6724, POLICY_IPV4_FIRST]) {
+    const link = new ScriptedLink();
+    const api = new MifApi(link, { addressSelection: () => ({ policy }) });
+    const app = api.subscribe();
+    link.apply({ kind: "address-set", address: address(V6, "192.0.2.222", Infinity, Infinity) });
+    link.resolver = async function* () {
+      yield* ["fd00::1", "192.0.2.80", "2001:db8:c::1", "192.0.2.81"];
+    };
+    app.postMessage({ type: "connect-to-pvd", pvdId: V6, name: "www.example", port: 443, connectionId: "w" });
+    await link.clock.tick(0);
+    orders.push(link.attempts.map((a) => a.address));
+    api.close();
+  }
+  // RFC 6724: global IPv6 (precedence 40) before IPv4 (35) before ULA (3).
+  assertEquals(orders[0], ["2001:db8:c::1", "192.0.2.80", "fd00::1", "192.0.2.81"]);
+  // The IPv4-first table of RFC 6724 section 10.3 starts with IPv4.
+  assertEquals(orders[1], ["192.0.2.80", "2001:db8:c::1", "192.0.2.81", "fd00::1"]);
+});
+
+Deno.test("Get Configuration Data returns the address selection policy in force for a PvD", () => {
+  const link = new ScriptedLink();
+  const api = new MifApi(link, {
+    addressSelection: (pvdId) => pvdId === WIFI ? { policy: POLICY_IPV4_FIRST, ipv4Rule9: "off" } : {},
+  });
+  const app = api.subscribe();
+  for (const pvdId of [V6, WIFI]) {
+    app.postMessage({
+      type: "get-configuration-data",
+      pvdId,
+      elementType: "static",
+      informationId: "address-selection-policy",
+    });
+  }
+  app.postMessage({
+    type: "get-configuration-data",
+    pvdId: V6,
+    elementType: "ra",
+    informationId: "address-selection-policy",
+  });
+  const [v6, wifi, none] = drain(app);
+  assert(v6?.type === "configuration-data" && wifi?.type === "configuration-data");
+  assertEquals(v6.data, { policy: POLICY_RFC6724, ipv4Rule9: "same-subnet", preferTemporary: true });
+  assertEquals(wifi.data, { policy: POLICY_IPV4_FIRST, ipv4Rule9: "off", preferTemporary: true });
+  assertEquals(none?.type, "no-configuration-data", "host configuration, not an RA's");
+  api.close();
 });
