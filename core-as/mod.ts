@@ -18,6 +18,8 @@
  *   `sortDestinations`, `compareDestinations`, `classifyAddress`) over
  *   policy tables as data (`POLICY_RFC6724`, `POLICY_RFC6724_UPDATE`,
  *   `POLICY_IPV4_FIRST`, `POLICY_GLIBC`, `parseGaiConf`);
+ * - connection racing across PvDs, Happy Eyeballs v2 inside each, sans-IO
+ *   (`ConnectionRace`);
  * - the error codes every core failure carries as its `cause`
  *   (`CoreErrorCode`, `CoreErrorCause`).
  *
@@ -62,3 +64,4 @@ export * from "./dhcpv4_view.ts";
 export * from "./capture.ts";
 export * from "./address_selection.ts";
 export * from "./policy_table.ts";
+export * from "./racing.ts";

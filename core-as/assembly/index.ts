@@ -19,3 +19,4 @@ export { parseDhcpv6Message, parseDhcpv6Options } from "./dhcpv6";
 export { captureErrorValue, readCapture } from "./capture";
 export { parseDhcpv4, parseDhcpv4Options } from "./dhcpv4";
 export { selectAddresses } from "./address_selection";
+export { raceStep } from "./racing";
