@@ -748,17 +748,19 @@ export interface Dhcpv4MessageType {
 }
 
 /**
- * A parsed DHCPv4 (or plain BOOTP) message (RFC 2131 section 2).
+ * The fixed BOOTP header of a DHCPv4 message (RFC 2131 section 2), and
+ * whether the magic cookie follows it: what {@linkcode Dhcpv4Message} and the
+ * on-access view share.
  *
  * @example
  * ```ts
- * import { buildDhcpv4, type Dhcpv4Message, parseDhcpv4 } from "./dhcpv4.ts";
+ * import { buildDhcpv4, type Dhcpv4Header, parseDhcpv4 } from "./dhcpv4.ts";
  *
- * const message: Dhcpv4Message = parseDhcpv4(buildDhcpv4({ xid: 7, chaddr: "02:00:00:00:00:01" }));
- * if (message.xid !== 7 || !message.magicCookie || message.options.length !== 0) throw new Error();
+ * const header: Dhcpv4Header = parseDhcpv4(buildDhcpv4({ xid: 7, chaddr: "02:00:00:00:00:01" }));
+ * if (header.xid !== 7 || header.chaddr !== "02:00:00:00:00:01") throw new Error();
  * ```
  */
-export interface Dhcpv4Message {
+export interface Dhcpv4Header {
   /** Message op code: 1 BOOTREQUEST, 2 BOOTREPLY. */
   readonly op: number;
   /** Hardware address type (1 for Ethernet). */
@@ -795,6 +797,21 @@ export interface Dhcpv4Message {
   readonly file: string;
   /** Whether the magic cookie 99.130.83.99 follows the header. */
   readonly magicCookie: boolean;
+}
+
+/**
+ * A parsed DHCPv4 (or plain BOOTP) message (RFC 2131 section 2): the header
+ * and the options.
+ *
+ * @example
+ * ```ts
+ * import { buildDhcpv4, type Dhcpv4Message, parseDhcpv4 } from "./dhcpv4.ts";
+ *
+ * const message: Dhcpv4Message = parseDhcpv4(buildDhcpv4({ xid: 7, chaddr: "02:00:00:00:00:01" }));
+ * if (message.xid !== 7 || !message.magicCookie || message.options.length !== 0) throw new Error();
+ * ```
+ */
+export interface Dhcpv4Message extends Dhcpv4Header {
   /** Without the cookie (plain BOOTP, RFC 951): the vendor area, raw. */
   readonly vendor?: Uint8Array;
   /** The message type, from option 53, when present and well formed. */

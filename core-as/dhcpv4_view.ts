@@ -37,7 +37,7 @@
  */
 
 import { DHCPV4_MESSAGE_TYPES, type Dhcpv4Message, type Dhcpv4MessageType, parseDhcpv4 } from "./dhcpv4.ts";
-import type { Dhcpv4Option, SkippedItem } from "./dhcpv4.ts";
+import type { Dhcpv4Header, Dhcpv4Option, SkippedItem } from "./dhcpv4.ts";
 import { coreMemory, invokeCore } from "./_abi.ts";
 import { readRecords, RecordStream, TAG_SKIPPED } from "./_records.ts";
 import { hexText, ipv4Text, latin1Text } from "./_text.ts";
@@ -81,39 +81,7 @@ const HEADER_SIZE = 236;
  * if (view.xid !== 7 || view.messageType !== undefined || view.routers.length !== 0) throw new Error();
  * ```
  */
-export interface Dhcpv4View {
-  /** Message op code: 1 BOOTREQUEST, 2 BOOTREPLY. */
-  readonly op: number;
-  /** Hardware address type (1 for Ethernet). */
-  readonly htype: number;
-  /** Hardware address length, at most 16. */
-  readonly hlen: number;
-  /** Relay hops. */
-  readonly hops: number;
-  /** Transaction ID. */
-  readonly xid: number;
-  /** Seconds elapsed since the client began. */
-  readonly secs: number;
-  /** The 16 flag bits. */
-  readonly flags: number;
-  /** The broadcast flag (the top bit of `flags`). */
-  readonly broadcast: boolean;
-  /** Client IP address. */
-  readonly ciaddr: string;
-  /** "Your" (client) IP address. */
-  readonly yiaddr: string;
-  /** Next server IP address. */
-  readonly siaddr: string;
-  /** Relay agent IP address. */
-  readonly giaddr: string;
-  /** Client hardware address, as `parseDhcpv4` writes it. */
-  readonly chaddr: string;
-  /** Server host name (up to its first NUL); `""` when it carries options. */
-  readonly sname: string;
-  /** Boot file name (up to its first NUL); `""` when it carries options. */
-  readonly file: string;
-  /** Whether the magic cookie 99.130.83.99 follows the header. */
-  readonly magicCookie: boolean;
+export interface Dhcpv4View extends Dhcpv4Header {
   /** Without the cookie (plain BOOTP): the vendor area, a copy. */
   readonly vendor: Uint8Array | undefined;
   /** Whether the options field ends with an End option. */
