@@ -45,9 +45,30 @@
  * @module
  */
 
-export { MifApi, type MifApiOptions, type SubscribeOptions } from "./api/mif_api.ts";
+export {
+  type Connection,
+  type ConnectOptions,
+  MifApi,
+  type MifApiOptions,
+  type SubscribeOptions,
+} from "./api/mif_api.ts";
+export {
+  planRace,
+  RACE_POLICIES,
+  type RaceCandidate,
+  type RacePlan,
+  type RacePolicy,
+  RttHistory,
+} from "./api/race_policy.ts";
+export {
+  openRunnerRaces,
+  type RaceOutcome,
+  RaceRunner,
+  type RaceRunnerOptions,
+  type RunnerPvd,
+} from "./api/race_runner.ts";
 export type { CheckMessageOptions, MessagesOptions, Subscriber } from "./api/subscriber.ts";
-export { MifError, type MifErrorCode, type MifErrorOptions } from "./api/errors.ts";
+export { ConnectError, MifError, type MifErrorCode, type MifErrorOptions } from "./api/errors.ts";
 export * from "./api/messages.ts";
 export type * from "./api/network_link.ts";
 export { systemClock } from "./api/clock.ts";

@@ -6,6 +6,9 @@
  * @module
  */
 
+import type { EstablishmentReport } from "../core-as/racing.ts";
+import type { ConnectionAttemptFailure, PvdId } from "./messages.ts";
+
 /**
  * Stable identifiers of what went wrong. A subscriber switches on these; the
  * message text is for people and may change.
@@ -59,6 +62,8 @@ export type MifErrorCode =
   | "pvd-withdrawn"
   /** The operation was stopped by the subscriber or the API was closed. */
   | "aborted"
+  /** The operation's overall timeout passed first. */
+  | "timed-out"
   /** The network adapter cannot do this. */
   | "unsupported"
   /** A fault inside the MIF API or an adapter; the message says what. */
@@ -114,5 +119,61 @@ export class MifError extends Error {
     this.name = "MifError";
     this.code = code;
     this.field = options.field;
+  }
+}
+
+/**
+ * A connection that could not be made, with the whole race: the
+ * establishment report, every attempt and why it failed, the PvDs that gave
+ * no answer and the ones the policy left out.
+ *
+ * @example What a failed connect says
+ * ```ts
+ * import { ConnectError } from "./errors.ts";
+ * import { MifApi } from "./mif_api.ts";
+ * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+ *
+ * const { network, clock, host } = twoProviderHost();
+ * const api = new MifApi(network);
+ * const error = await clock.drive(api.connect(host.name, 81)).catch((e) => e);
+ * if (!(error instanceof ConnectError) || error.code !== "connection-failed") throw error;
+ * if (!error.attempts.every((a) => a.reason.endsWith("refused"))) throw new Error(error.message);
+ * api.close();
+ * ```
+ */
+export class ConnectError extends MifError {
+  /** The race: attempts with their times and results, and why it failed. */
+  readonly report: EstablishmentReport;
+  /** Each failed attempt: PvD, source, destination, reason. */
+  readonly attempts: readonly ConnectionAttemptFailure[];
+  /** Each PvD that gave no answer, and why. */
+  readonly unanswered: readonly { readonly pvdId: PvdId; readonly reason: string }[];
+  /** Each PvD the policy left out, and why. */
+  readonly excluded: readonly { readonly pvdId: PvdId; readonly why: string }[];
+
+  /**
+   * Makes the error.
+   *
+   * @param code What went wrong.
+   * @param message What was tried and what each attempt met.
+   * @param details The race.
+   */
+  constructor(
+    code: MifErrorCode,
+    message: string,
+    details: {
+      report: EstablishmentReport;
+      attempts: readonly ConnectionAttemptFailure[];
+      unanswered: readonly { readonly pvdId: PvdId; readonly reason: string }[];
+      excluded: readonly { readonly pvdId: PvdId; readonly why: string }[];
+      cause?: unknown;
+    },
+  ) {
+    super(code, message, details.cause === undefined ? {} : { cause: details.cause });
+    this.name = "ConnectError";
+    this.report = details.report;
+    this.attempts = details.attempts;
+    this.unanswered = details.unanswered;
+    this.excluded = details.excluded;
   }
 }

@@ -12,6 +12,7 @@
  */
 
 import type { PolicyTable } from "../core-as/policy_table.ts";
+import type { EstablishmentReport } from "../core-as/racing.ts";
 import type { MifError } from "./errors.ts";
 import type { ConnectionToken } from "./network_link.ts";
 
@@ -1388,6 +1389,8 @@ export interface Connected {
   readonly connectionId: string;
   /** Token for the communications API: the connection itself. */
   readonly token: ConnectionToken;
+  /** The race that made it: every attempt, and why this one won. */
+  readonly report: EstablishmentReport;
 }
 
 /**
@@ -1414,6 +1417,8 @@ export interface Connected {
  * ```
  */
 export interface ConnectionAttemptFailure {
+  /** The PvD the attempt went through. */
+  readonly pvdId?: PvdId;
   /** Source address used. */
   readonly sourceAddress: string;
   /** Destination address tried. */
@@ -1453,6 +1458,8 @@ export interface NotConnected {
   readonly error: MifError;
   /** Every attempt made and why each failed (empty when none could start). */
   readonly attempts: readonly ConnectionAttemptFailure[];
+  /** The race: every attempt with its times and result, and why it failed. */
+  readonly report: EstablishmentReport;
 }
 
 /**

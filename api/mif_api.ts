@@ -6,14 +6,21 @@
  * @module
  */
 
-import { selectSource, sortDestinations, type SourceCandidate } from "../core-as/address_selection.ts";
+import {
+  compareDestinations,
+  selectSource,
+  sortDestinations,
+  type SourceCandidate,
+} from "../core-as/address_selection.ts";
 import { parseIpAddress } from "../core-as/ip_address.ts";
 import { POLICY_RFC6724 } from "../core-as/policy_table.ts";
+import type { EstablishmentReport, RaceDestination } from "../core-as/racing.ts";
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
-import { MifError } from "./errors.ts";
+import { ConnectError, MifError } from "./errors.ts";
+import { planRace, type RaceCandidate, type RacePolicy, RttHistory } from "./race_policy.ts";
+import { type RaceOutcome, RaceRunner } from "./race_runner.ts";
 import type {
   AddressSelectionPolicy,
-  ConnectionAttemptFailure,
   ConnectToAddress,
   ConnectToAddressFromAddress,
   ConnectToPvd,
@@ -24,7 +31,15 @@ import type {
   PvdId,
   TranslateName,
 } from "./messages.ts";
-import type { AddressInfo, ConnectionToken, NetworkChange, NetworkLink, PvdInfo } from "./network_link.ts";
+import type {
+  AddressInfo,
+  ConnectionToken,
+  NetworkChange,
+  NetworkLink,
+  PvdInfo,
+  ResolvedFamily,
+  ResolveQuery,
+} from "./network_link.ts";
 import type { Subscriber } from "./subscriber.ts";
 import { type EndpointOwner, SubscriberEndpoint } from "./_subscriber_endpoint.ts";
 import { validateRequest } from "./validate.ts";
@@ -63,6 +78,59 @@ export interface MifApiOptions {
     | ((pvdId: PvdId) => Partial<AddressSelectionPolicy>);
   /** Receives each change from the adapter that did not fit the state and was skipped. */
   readonly onLinkError?: (error: MifError, change: NetworkChange) => void;
+  /**
+   * The connection racing policy of {@linkcode MifApi.connect} (unless it
+   * is given one) and the timing of the Connect messages: RFC 8305's
+   * defaults over every PvD when absent.
+   */
+  readonly racePolicy?: RacePolicy;
+}
+
+/**
+ * Options for {@linkcode MifApi.connect}.
+ *
+ * @example Give up after two seconds, never over cellular
+ * ```ts
+ * import type { ConnectOptions } from "./mif_api.ts";
+ *
+ * const options: ConnectOptions = {
+ *   timeout: 2_000,
+ *   policy: { interfaceKinds: { cellular: "prohibit" } },
+ *   signal: AbortSignal.timeout(10_000),
+ * };
+ * if (options.timeout !== 2_000) throw new Error("unexpected");
+ * ```
+ */
+export interface ConnectOptions {
+  /** Stops the race: attempts are cancelled and the promise rejects with code `aborted`. */
+  readonly signal?: AbortSignal;
+  /** Overall time limit, ms on the adapter's clock: the race stops with code `timed-out`. None when absent. */
+  readonly timeout?: number;
+  /** The racing policy for this connection (the API's `racePolicy` when absent). */
+  readonly policy?: RacePolicy;
+  /** Only these PvDs are eligible (every PvD when absent). */
+  readonly pvds?: readonly PvdId[];
+}
+
+/**
+ * A connection made by {@linkcode MifApi.connect}.
+ *
+ * @example What a caller keeps
+ * ```ts
+ * import type { Connection } from "./mif_api.ts";
+ *
+ * function summary(connection: Connection): string {
+ *   return `${connection.token.remoteAddress} through ${connection.pvdId}: ${connection.report.why}`;
+ * }
+ * ```
+ */
+export interface Connection {
+  /** The connection; the caller closes it. */
+  readonly token: ConnectionToken;
+  /** The PvD it goes through. */
+  readonly pvdId: PvdId;
+  /** Every attempt of the race and why this one won. */
+  readonly report: EstablishmentReport;
 }
 
 /**
@@ -136,6 +204,10 @@ export class MifApi {
   readonly #addressSubscribers = new Map<PvdId, Set<SubscriberEndpoint>>();
   /** Outstanding translations and connections, by the PvD they run in, to stop when it goes. */
   readonly #operations = new Map<PvdId, Set<AbortController>>();
+  /** The races of {@linkcode MifApi.connect} in progress, to stop on close. */
+  readonly #liveConnects = new Set<AbortController>();
+  readonly #racePolicy: RacePolicy;
+  readonly #rttHistory = new RttHistory();
   readonly #owner: EndpointOwner = {
     post: (endpoint, message) => this.#post(endpoint, message),
     closed: (endpoint) => this.#unsubscribeAll(endpoint),
@@ -153,6 +225,7 @@ export class MifApi {
     this.#link = link;
     this.#queueCapacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
     this.#addressSelection = options.addressSelection;
+    this.#racePolicy = options.racePolicy ?? {};
     const onLinkError = options.onLinkError ?? (() => {});
     this.#db = new ConfigurationDatabase(link.clock, {
       onEvent: (event) => this.#fanOut(event),
@@ -164,6 +237,11 @@ export class MifApi {
   /** The configuration database, for reading the current state directly. */
   get database(): ConfigurationDatabase {
     return this.#db;
+  }
+
+  /** Connection round-trip times measured per PvD by past races. */
+  get rttHistory(): RttHistory {
+    return this.#rttHistory;
   }
 
   /**
@@ -185,6 +263,8 @@ export class MifApi {
     if (this.#closed) return;
     this.#closed = true;
     for (const endpoint of [...this.#subscribers]) endpoint.close();
+    const reason = new MifError("aborted", "Cannot connect: the API was closed");
+    for (const controller of [...this.#liveConnects]) controller.abort(reason);
     this.#link.stop();
     this.#db.close();
   }
@@ -354,16 +434,26 @@ export class MifApi {
     };
   }
 
-  /** Addresses for a name inside one PvD: the literal itself, or the adapter's resolution. */
-  async *#resolve(pvdId: PvdId, name: string, signal: AbortSignal): AsyncGenerator<string> {
-    let literal: string | undefined;
+  /**
+   * Each family's addresses for a name inside one PvD (canonical text): the
+   * literal itself, or the adapter's resolution through the PvD's DNS
+   * servers, asking only for the given families.
+   */
+  async *#resolve(
+    pvdId: PvdId,
+    name: string,
+    signal: AbortSignal,
+    families?: readonly (4 | 6)[],
+  ): AsyncGenerator<ResolvedFamily> {
+    let literal: { text: string; family: 4 | 6 } | undefined;
     try {
-      literal = parseIpAddress(name).text;
+      const parsed = parseIpAddress(name);
+      literal = { text: parsed.text, family: parsed.text.includes(":") ? 6 : 4 };
     } catch {
       // Not an address literal: resolve it.
     }
     if (literal !== undefined) {
-      yield literal;
+      yield { family: literal.family, addresses: [literal.text] };
       return;
     }
     const dnsServers = this.#db.configurationData(pvdId, undefined, "dns-servers") ?? [];
@@ -374,17 +464,18 @@ export class MifApi {
       );
     }
     const searchDomains = this.#db.configurationData(pvdId, undefined, "search-domains") ?? [];
-    const query = {
+    const query: ResolveQuery = {
       pvdId,
       interfaceId: this.#db.getPvd(pvdId)!.interfaceId,
       name,
       dnsServers: dnsServers.map((d) => d.address),
       searchDomains: searchDomains.map((d) => d.domain),
       sourceAddresses: this.#db.addressesOf(pvdId).map((a) => a.address),
+      ...(families ? { families } : {}),
     };
-    for await (const address of this.#link.resolve(query, signal)) {
+    for await (const answer of this.#link.resolve(query, signal)) {
       signal.throwIfAborted();
-      yield parseIpAddress(address).text;
+      yield { family: answer.family, addresses: answer.addresses.map((address) => parseIpAddress(address).text) };
     }
   }
 
@@ -406,11 +497,13 @@ export class MifApi {
       let error: MifError | undefined;
       try {
         const seen = new Set<string>();
-        for await (const address of this.#resolve(pvdId, name, signal)) {
-          if (seen.has(address)) continue;
-          seen.add(address);
-          s.enqueue({ type: "name-translation", translationId, address }, true);
-          count++;
+        for await (const answer of this.#resolve(pvdId, name, signal)) {
+          for (const address of answer.addresses) {
+            if (seen.has(address)) continue;
+            seen.add(address);
+            s.enqueue({ type: "name-translation", translationId, address }, true);
+            count++;
+          }
         }
       } catch (caught) {
         error = asMifError(signal.aborted ? signal.reason : caught, "resolution-failed", `translate name "${name}"`);
@@ -473,18 +566,104 @@ export class MifApi {
     }
   }
 
+  /** A PvD as a race candidate: its interface and the families it has a valid source of. */
+  #candidate(pvd: PvdInfo): RaceCandidate {
+    const families = new Set<4 | 6>();
+    for (const source of this.#sourceCandidates(pvd)) families.add(String(source.address).includes(":") ? 6 : 4);
+    const srtt = this.#rttHistory.srtt(pvd.pvdId);
+    return {
+      pvdId: pvd.pvdId,
+      interfaceId: pvd.interfaceId,
+      interfaceKind: this.#db.getInterface(pvd.interfaceId)?.kind ?? "other",
+      explicit: pvd.explicit,
+      families: [6, 4].filter((f) => families.has(f as 4 | 6)) as (4 | 6)[],
+      ...(srtt === undefined ? {} : { srtt }),
+    };
+  }
+
   /**
-   * Destinations in the order to try them: RFC 6724 section 6 with the
-   * PvD's sources (the WebAssembly core), then families interleaved, IPv6
-   * first, keeping that order within each family (RFC 8305 section 4).
+   * One family's destinations in the order to try them, RFC 6724 section 6
+   * with the PvD's sources (the WebAssembly core), each with its Source(D);
+   * destinations no source of the PvD can reach are left out. The racing
+   * scheduler interleaves the families (RFC 8305 section 4).
    */
-  #orderDestinations(pvd: PvdInfo, addresses: readonly string[]): string[] {
+  #raceDestinations(pvd: PvdInfo, addresses: readonly string[]): RaceDestination[] {
+    if (addresses.length === 0) return [];
     const { policy, ipv4Rule9, preferTemporary } = this.#policyFor(pvd.pvdId);
     const sorted = sortDestinations(
       addresses.map((address) => ({ address, pvd: pvd.pvdId, nextHopPvd: pvd.pvdId, interface: pvd.interfaceId })),
       { sources: this.#sourceCandidates(pvd), policy, ipv4Rule9, preferTemporary },
     );
-    return interleaveFamilies(sorted.map((d) => d.address));
+    return sorted.flatMap((d) => d.source === undefined ? [] : [{ address: d.address, source: d.source }]);
+  }
+
+  /**
+   * Resolves a name in each PvD of a race and feeds the answers to it as
+   * they come (or all at once, for a `together` policy). A PvD that fails to
+   * resolve, has no DNS server or is withdrawn stops answering; the race
+   * goes on in the others.
+   */
+  #feedRace(runner: RaceRunner, pvds: readonly PvdInfo[], name: string, together: boolean): () => void {
+    const stops: (() => void)[] = [];
+    for (const pvd of pvds) {
+      const operation = this.#startOperation(pvd.pvdId);
+      const { signal } = operation.controller;
+      const onWithdrawn = () => {
+        const reason = signal.reason instanceof Error ? signal.reason.message : "withdrawn";
+        runner.withdraw(pvd.pvdId, reason);
+      };
+      signal.addEventListener("abort", onWithdrawn, { once: true });
+      stops.push(() => {
+        signal.removeEventListener("abort", onWithdrawn);
+        operation.controller.abort();
+        operation.done();
+      });
+      const families = runner.familiesOf(pvd.pvdId);
+      (async () => {
+        const held: ResolvedFamily[] = [];
+        try {
+          for await (const answer of this.#resolve(pvd.pvdId, name, signal, families)) {
+            if (runner.over) return;
+            if (together) held.push(answer);
+            else runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+          }
+          for (const answer of held) runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+          runner.unanswered(pvd.pvdId);
+        } catch (caught) {
+          if (signal.aborted) return; // Withdrawn (handled above) or the race is over.
+          for (const answer of held) runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+          runner.unanswered(pvd.pvdId, asMifError(caught, "resolution-failed", `resolve "${name}"`).message);
+        }
+      })();
+    }
+    return () => stops.forEach((stop) => stop());
+  }
+
+  #answerOf(pvd: PvdInfo, answer: ResolvedFamily): { family: 4 | 6; destinations: RaceDestination[] } {
+    return { family: answer.family, destinations: this.#raceDestinations(pvd, answer.addresses) };
+  }
+
+  /**
+   * The family a PvD's address selection prefers for a global destination,
+   * given its sources: what RFC 8305 section 4 takes from the first address
+   * of the RFC 6724 sorted list, known here before any answer arrives.
+   */
+  #preferredFamily(pvd: PvdInfo): 4 | 6 {
+    const { policy, ipv4Rule9, preferTemporary } = this.#policyFor(pvd.pvdId);
+    const at = { pvd: pvd.pvdId, nextHopPvd: pvd.pvdId, interface: pvd.interfaceId };
+    const { preferred } = compareDestinations(
+      { address: "2001:db8::1", ...at },
+      { address: "203.0.113.1", ...at },
+      { sources: this.#sourceCandidates(pvd), policy, ipv4Rule9, preferTemporary },
+    );
+    return preferred === "b" ? 4 : 6;
+  }
+
+  /** Keeps the winner's connection time in its PvD's history. */
+  #learn(outcome: RaceOutcome): void {
+    const { report } = outcome;
+    const winner = report.attempts.find((a) => a.attempt === report.winner);
+    if (winner && outcome.token) this.#rttHistory.record(winner.pvd, winner.end - winner.start);
   }
 
   #connect(s: SubscriberEndpoint, request: ConnectToPvd | ConnectToAddress | ConnectToAddressFromAddress): void {
@@ -513,75 +692,168 @@ export class MifApi {
         );
       }
     }
+    // The subscriber chose the PvD: the policy gives the timing, not the
+    // choice; the first family is the PvD's address selection's unless the
+    // policy names one.
+    const plan = planRace(this.#racePolicy, []);
+    const race = { ...plan.options, preferredFamily: this.#racePolicy.preferredFamily ?? this.#preferredFamily(pvd) };
+    const family: 4 | 6 | undefined = request.type === "connect-to-pvd"
+      ? undefined
+      : request.address.includes(":")
+      ? 6
+      : 4;
+    const candidate = this.#candidate(pvd);
+    const families = family === undefined ? candidate.families : [family];
     const operation = this.#startOperation(pvdId);
     const { signal } = operation.controller;
     s.connections.set(connectionId, operation.controller);
-    const attempts: ConnectionAttemptFailure[] = [];
+    const runner = new RaceRunner(
+      families.length === 0 ? [] : [{ pvd: pvdId, interfaceId: pvd.interfaceId, policy: "require", families }],
+      { link: this.#link, port: request.port, race, attemptTimeout: plan.attemptTimeout, signal },
+    );
+    let stopFeeding = () => {};
+    if (request.type !== "connect-to-pvd") {
+      const sources = request.type === "connect-to-address-from-address"
+        ? [request.sourceAddress]
+        : this.#sourcesFor(pvd, request.address);
+      // Connect to Address races the PvD's sources for the one destination, best first.
+      runner.resolved({
+        pvd: pvdId,
+        family: family!,
+        destinations: sources.map((source) => ({ address: request.address, source })),
+      });
+    } else if (families.length > 0) {
+      stopFeeding = this.#feedRace(runner, [pvd], request.name, plan.resolution === "together");
+    }
 
-    const attempt = async (sourceAddress: string, address: string): Promise<ConnectionToken | undefined> => {
-      try {
-        return await this.#link.connect(
-          { pvdId, interfaceId: pvd.interfaceId, sourceAddress, address, port: request.port },
-          signal,
-        );
-      } catch (caught) {
-        if (signal.aborted) throw signal.reason;
-        attempts.push({ sourceAddress, address, reason: asMifError(caught, "connection-failed", "connect").message });
-        return undefined;
-      }
-    };
-    // One attempt after another, best source first. The racing scheduler
-    // of the WebAssembly core replaces this order with Happy Eyeballs.
-    const toAddress = async (address: string): Promise<ConnectionToken | undefined> => {
-      if (request.type === "connect-to-address-from-address") return await attempt(request.sourceAddress, address);
-      for (const source of this.#sourcesFor(pvd, address)) {
-        const token = await attempt(source, address);
-        if (token) return token;
-      }
-      return undefined;
-    };
-
-    (async () => {
-      let token: ConnectionToken | undefined;
-      let error: MifError | undefined;
-      try {
-        const destinations = request.type === "connect-to-pvd"
-          ? this.#orderDestinations(pvd, await collect(this.#resolve(pvdId, request.name, signal)))
-          : [request.address];
-        for (const address of destinations) {
-          token = await toAddress(address);
-          if (token) break;
-        }
-        if (!token) {
-          const tried = destinations.join(", ");
-          error = attempts.length === 0
-            ? new MifError(
-              "no-source-address",
-              `Cannot connect to ${tried}: provisioning domain "${pvdId}" has no source address of that family`,
-            )
-            : new MifError(
-              "connection-failed",
-              `Cannot connect to ${tried} port ${request.port}: every attempt failed`,
-            );
-        }
-      } catch (caught) {
-        error = asMifError(signal.aborted ? signal.reason : caught, "connection-failed", "connect");
-      } finally {
-        operation.done();
-      }
+    runner.outcome.then((outcome) => {
+      stopFeeding();
+      operation.done();
+      this.#learn(outcome);
+      const { token, report } = outcome;
       if (s.connections.get(connectionId) !== operation.controller || s.closed) {
         token?.close(); // Nobody is left to take the connection.
         return;
       }
       s.connections.delete(connectionId);
-      if (token && !signal.aborted) {
-        s.enqueue({ type: "connected", connectionId, token }, true);
+      if (token) {
+        s.enqueue({ type: "connected", connectionId, token, report }, true);
         return;
       }
-      token?.close();
-      error ??= asMifError(signal.reason, "connection-failed", "connect");
-      s.enqueue({ type: "not-connected", connectionId, error, attempts }, true);
-    })();
+      let error = outcome.error ?? new MifError("connection-failed", "Cannot connect");
+      if (report.reason.startsWith("no-") && outcome.failures.length === 0 && outcome.unanswered.length === 0) {
+        const what = family === undefined
+          ? `"${(request as ConnectToPvd).name}"`
+          : (request as ConnectToAddress).address;
+        error = new MifError(
+          "no-source-address",
+          `Cannot connect to ${what}: provisioning domain "${pvdId}" has no source address of its family`,
+        );
+      } else if (error.code === "resolution-failed" && outcome.unanswered.length > 0) {
+        error = new MifError(error.code, outcome.unanswered.map((u) => u.reason).join("; "));
+      }
+      s.enqueue({ type: "not-connected", connectionId, error, attempts: outcome.failures, report }, true);
+    });
+  }
+
+  /**
+   * Connects to a host the way the draft's section 3.3 describes: Translate
+   * Name in every eligible PvD, race connection attempts through all of them
+   * (Happy Eyeballs v2 inside each PvD, the policy across PvDs, in the
+   * WebAssembly scheduler), and keep the best. Resolves with the winning
+   * connection and the establishment report; rejects with a
+   * {@linkcode ConnectError} carrying the report and every attempt's reason.
+   *
+   * Eligible PvDs have an interface that is up and a valid source address;
+   * the policy (`options.policy`, else the API's `racePolicy`) orders and
+   * filters them. Each winner's connection time goes into the RTT history of
+   * its PvD (see {@linkcode RttHistory}), which the `rtt` order uses.
+   *
+   * @example Reach the host through whichever provider answers first
+   * ```ts
+   * import { MifApi } from "./mif_api.ts";
+   * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+   *
+   * const { network, clock, host } = twoProviderHost();
+   * const api = new MifApi(network);
+   * const { token, report } = await clock.drive(api.connect(host.name, host.port, { timeout: 5_000 }));
+   * if (report.outcome !== "connected" || !report.attempts.some((a) => a.result === "succeeded")) {
+   *   throw new Error(report.why);
+   * }
+   * token.close();
+   * api.close();
+   * ```
+   *
+   * @param host A name (resolved in each PvD) or an address literal.
+   * @param port The TCP port.
+   * @param options Signal, overall timeout, policy, PvDs.
+   * @returns The connection and its report.
+   * @throws {ConnectError} When no attempt connected, the signal fired or the timeout passed.
+   */
+  async connect(host: string, port: number, options: ConnectOptions = {}): Promise<Connection> {
+    if (typeof host !== "string" || host.length === 0) {
+      throw new MifError("malformed-request", "Cannot connect: the host is empty", { field: "host" });
+    }
+    if (!Number.isInteger(port) || port < 1 || port > 65_535) {
+      throw new MifError("malformed-request", `Cannot connect to ${host}: port ${port} is not 1 to 65535`, {
+        field: "port",
+      });
+    }
+    if (this.#closed) throw new MifError("aborted", `Cannot connect to ${host}: the API is closed`);
+    const timeout = options.timeout;
+    if (timeout !== undefined && !(timeout >= 0)) {
+      throw new MifError("malformed-request", `Cannot connect to ${host}: timeout ${timeout} is not a duration`, {
+        field: "timeout",
+      });
+    }
+    const wanted = options.pvds === undefined ? undefined : new Set(options.pvds);
+    const eligible = this.#db.interfaces()
+      .filter((info) => info.up)
+      .flatMap((info) => this.#db.pvdsOf(info.interfaceId))
+      .filter((pvd) => wanted === undefined || wanted.has(pvd.pvdId));
+    const policy = options.policy ?? this.#racePolicy;
+    const plan = planRace(policy, eligible.map((pvd) => this.#candidate(pvd)));
+    const first = plan.pvds[0] && this.#db.getPvd(plan.pvds[0].pvd);
+    const preferredFamily = policy.preferredFamily ?? (first ? this.#preferredFamily(first) : 6);
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(asMifError(options.signal?.reason, "aborted", `connect to ${host}`));
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.signal?.aborted) onAbort();
+    const timer = timeout === undefined ? undefined : this.#link.clock.setTimer(timeout, () =>
+      controller.abort(
+        new MifError("timed-out", `Cannot connect to ${host} port ${port}: no connection within ${timeout} ms`),
+      ));
+    this.#liveConnects.add(controller);
+    const runner = new RaceRunner(plan.pvds, {
+      link: this.#link,
+      port,
+      race: { ...plan.options, preferredFamily },
+      attemptTimeout: plan.attemptTimeout,
+      signal: controller.signal,
+    });
+    const racing = plan.pvds.map((p) => this.#db.getPvd(p.pvd)!);
+    const stopFeeding = this.#feedRace(runner, racing, host, plan.resolution === "together");
+    const outcome = await runner.outcome;
+    stopFeeding();
+    if (timer !== undefined) this.#link.clock.clearTimer(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    this.#liveConnects.delete(controller);
+    this.#learn(outcome);
+    if (outcome.token) {
+      const winner = outcome.report.attempts.find((a) => a.attempt === outcome.report.winner)!;
+      return { token: outcome.token, report: outcome.report, pvdId: winner.pvd };
+    }
+    const excluded = plan.excluded.map((e) => `${e.pvdId} ${e.why}`);
+    const base = outcome.error ?? new MifError("connection-failed", `Cannot connect to ${host}`);
+    const message = base.message.replace(/^Cannot connect to port \d+/, `Cannot connect to ${host} port ${port}`) +
+      (excluded.length > 0 && outcome.report.reason === "no-eligible-pvd" ? ` (${excluded.join("; ")})` : "");
+    throw new ConnectError(base.code, message, {
+      report: outcome.report,
+      attempts: outcome.failures,
+      unanswered: outcome.unanswered,
+      excluded: plan.excluded,
+      cause: base,
+    });
   }
 
   // -------------------------------------------------------------------------
@@ -658,6 +930,7 @@ export class MifApi {
           );
         }
         this.#operations.delete(pvdId);
+        this.#rttHistory.forget(pvdId);
         for (const s of this.#pvdSubscribers.get(interfaceId) ?? []) {
           if (s.announcedPvds.delete(pvdId)) {
             s.enqueue({ type: "no-provisioning-domain-announcement", interfaceId, pvdId }, false);
@@ -771,27 +1044,4 @@ function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (!set) return;
   set.delete(value);
   if (set.size === 0) map.delete(key);
-}
-
-async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-/**
- * Destinations with the families alternated, each family in its given order,
- * starting with the family of the first one, the one RFC 6724 prefers (RFC
- * 8305 section 4).
- */
-function interleaveFamilies(addresses: readonly string[]): string[] {
-  const first = addresses[0]?.includes(":") ?? true;
-  const preferred = addresses.filter((a) => a.includes(":") === first);
-  const other = addresses.filter((a) => a.includes(":") !== first);
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(preferred.length, other.length); i++) {
-    if (i < preferred.length) out.push(preferred[i]!);
-    if (i < other.length) out.push(other[i]!);
-  }
-  return out;
 }

@@ -357,7 +357,7 @@ export interface NetworkLinkSink {
  * };
  * const found: string[] = [];
  * await clock.drive((async () => {
- *   for await (const address of network.resolve(query, new AbortController().signal)) found.push(address);
+ *   for await (const answer of network.resolve(query, new AbortController().signal)) found.push(...answer.addresses);
  * })());
  * if (!found.includes("2001:db8:c::80")) throw new Error(found.join());
  * ```
@@ -375,6 +375,32 @@ export interface ResolveQuery {
   readonly searchDomains: readonly string[];
   /** The PvD's source addresses, to send queries from. */
   readonly sourceAddresses: readonly string[];
+  /** The address families to look up (A for 4, AAAA for 6); both when absent. */
+  readonly families?: readonly (4 | 6)[];
+}
+
+/**
+ * One address family's answer to a {@linkcode ResolveQuery}: each family is
+ * answered at most once, and an empty list is a negative answer. Answers
+ * come per family so that connection racing can apply the Happy Eyeballs
+ * resolution delay (RFC 8305 section 3).
+ *
+ * @example The answers a dual-stack name gets
+ * ```ts
+ * import type { ResolvedFamily } from "./network_link.ts";
+ *
+ * const answers: ResolvedFamily[] = [
+ *   { family: 6, addresses: ["2001:db8:c::80"] },
+ *   { family: 4, addresses: ["203.0.113.80"] },
+ * ];
+ * if (answers.flatMap((a) => a.addresses).length !== 2) throw new Error("unexpected");
+ * ```
+ */
+export interface ResolvedFamily {
+  /** 4 for A records, 6 for AAAA. */
+  readonly family: 4 | 6;
+  /** The addresses, in the order the answer gave them (any text form). */
+  readonly addresses: readonly string[];
 }
 
 /**
@@ -559,10 +585,11 @@ export interface NetworkLink {
   /** Stops delivering changes and releases the adapter's resources. */
   stop(): void;
   /**
-   * Resolves a name inside one PvD, yielding each address (any text form) as
-   * it arrives. Throws a {@linkcode MifError} when resolution fails.
+   * Resolves a name inside one PvD, yielding each family's answer as it
+   * arrives; a family not yielded by the end has no address. Throws a
+   * {@linkcode MifError} when resolution fails.
    */
-  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<string>;
+  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<ResolvedFamily>;
   /**
    * Makes one TCP connection attempt. Rejects with a {@linkcode MifError}
    * (code `connection-failed`) saying why, or `aborted` when `signal` fires.

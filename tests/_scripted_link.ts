@@ -20,6 +20,7 @@ import type {
   NetworkLink,
   NetworkLinkSink,
   NetworkState,
+  ResolvedFamily,
   ResolveQuery,
 } from "../api/network_link.ts";
 import type { Subscriber } from "../api/subscriber.ts";
@@ -124,7 +125,7 @@ export class ScriptedLink implements NetworkLink {
   #initial: NetworkState;
 
   /** Answers a resolution: default yields nothing. */
-  resolver: (query: ResolveQuery, signal: AbortSignal) => AsyncIterable<string> = async function* () {};
+  resolver: (query: ResolveQuery, signal: AbortSignal) => AsyncIterable<ResolvedFamily> = async function* () {};
   /** Answers a connection attempt: default fails. */
   connector: (attempt: ConnectAttempt, signal: AbortSignal) => Promise<ConnectionToken> = () =>
     Promise.reject(new MifError("connection-failed", "Cannot connect: refused"));
@@ -152,7 +153,7 @@ export class ScriptedLink implements NetworkLink {
     this.#sink!.snapshot(state);
   }
 
-  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<string> {
+  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<ResolvedFamily> {
     this.resolveQueries.push(query);
     return this.resolver(query, signal);
   }

@@ -9,7 +9,7 @@ import {
 } from "../adapters/dns/mod.ts";
 import type { DnsDatagramHandlers, DnsTransport } from "../adapters/dns/mod.ts";
 import { MifError } from "../api/errors.ts";
-import type { ResolveQuery } from "../api/network_link.ts";
+import type { ResolvedFamily, ResolveQuery } from "../api/network_link.ts";
 import { VirtualClock } from "../adapters/simulated/virtual_clock.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "./_sim_assert.ts";
 
@@ -334,9 +334,9 @@ function resolveQuery(overrides: Partial<ResolveQuery> = {}): ResolveQuery {
   };
 }
 
-async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
+async function collect(iterable: AsyncIterable<ResolvedFamily>): Promise<string[]> {
   const out: string[] = [];
-  for await (const a of iterable) out.push(a);
+  for await (const answer of iterable) out.push(...answer.addresses);
   return out;
 }
 

@@ -246,10 +246,9 @@ Deno.test("a full queue counts dropped announcements in order and never drops re
 Deno.test("Translate Name streams one Name Translation per address, then completes", async () => {
   const { link, api, app } = setup();
   link.resolver = async function* (query) {
-    yield "2001:DB8:C::1";
+    yield { family: 6, addresses: ["2001:DB8:C::1", "2001:db8:c::1"] }; // a repeat is not a new result
     await new Promise((r) => link.clock.setTimer(30, () => r(undefined)));
-    yield "192.0.2.80";
-    yield "2001:db8:c::1"; // a repeat is not a new result
+    yield { family: 4, addresses: ["192.0.2.80"] };
     assertEquals(query.dnsServers, ["2001:db8:a::53"]);
     assertEquals(query.sourceAddresses, ["2001:db8:a::100"]);
   };
@@ -272,7 +271,7 @@ Deno.test("translation identifiers must be unique while outstanding; Stop Transl
   link.resolver = async function* (_query, signal) {
     signal.addEventListener("abort", () => aborted = true);
     await new Promise((r) => link.clock.setTimer(1_000, () => r(undefined)));
-    yield "2001:db8::1";
+    yield { family: 6, addresses: ["2001:db8::1"] };
   };
   app.postMessage({ type: "translate-name", pvdId: V6, name: "slow.example", translationId: "t" });
   app.postMessage({ type: "translate-name", pvdId: V4, name: "slow.example", translationId: "t" });
@@ -301,7 +300,7 @@ Deno.test("a translation fails with a reason: no DNS server, resolver error, PvD
   await link.clock.tick(0);
   link.resolver = async function* () {
     await new Promise((r) => link.clock.setTimer(1_000, () => r(undefined)));
-    yield "192.0.2.1";
+    yield { family: 4, addresses: ["192.0.2.1"] };
   };
   app.postMessage({ type: "translate-name", pvdId: V4, name: "c.example", translationId: "t3" });
   link.apply({ kind: "pvd-removed", pvdId: V4 });
@@ -357,6 +356,7 @@ Deno.test("Not Connected lists every attempt; no source of the family is a clear
   assert(refused?.type === "not-connected" && noSource?.type === "not-connected");
   assertEquals(refused.error.code, "connection-failed");
   assertEquals(refused.attempts, [{
+    pvdId: V4,
     sourceAddress: "192.0.2.100",
     address: "198.51.100.1",
     reason: "Cannot connect: refused",
@@ -387,7 +387,8 @@ Deno.test("Connect to PvD resolves the name in that PvD and connects, IPv6 and I
   const app = api.subscribe();
   link.apply({ kind: "address-set", address: address(V6, "192.0.2.222", Infinity, Infinity) });
   link.resolver = async function* () {
-    yield* ["192.0.2.80", "192.0.2.81", "2001:db8:c::1"];
+    yield { family: 4, addresses: ["192.0.2.80", "192.0.2.81"] };
+    yield { family: 6, addresses: ["2001:db8:c::1"] };
   };
   link.connector = (attempt) =>
     attempt.address === "192.0.2.81"
@@ -469,10 +470,14 @@ Deno.test("Connect to PvD orders destinations by RFC 6724, then alternates famil
     const app = api.subscribe();
     link.apply({ kind: "address-set", address: address(V6, "192.0.2.222", Infinity, Infinity) });
     link.resolver = async function* () {
-      yield* ["fd00::1", "192.0.2.80", "2001:db8:c::1", "192.0.2.81"];
+      yield { family: 6, addresses: ["fd00::1", "2001:db8:c::1"] };
+      yield { family: 4, addresses: ["192.0.2.80", "192.0.2.81"] };
     };
+    // Both answers are in before the first attempt fails, 1 ms later.
+    link.connector = () =>
+      new Promise((_, reject) => link.clock.setTimer(1, () => reject(new MifError("connection-failed", "refused"))));
     app.postMessage({ type: "connect-to-pvd", pvdId: V6, name: "www.example", port: 443, connectionId: "w" });
-    await link.clock.tick(0);
+    await link.clock.tick(10);
     orders.push(link.attempts.map((a) => a.address));
     api.close();
   }

@@ -438,9 +438,11 @@ async function resolveTimed(
   const addresses: string[] = [];
   const times: number[] = [];
   await host.network.clock.drive((async () => {
-    for await (const address of host.network.resolve(query, signal)) {
-      addresses.push(address);
-      times.push(host.network.clock.now());
+    for await (const answer of host.network.resolve(query, signal)) {
+      for (const address of answer.addresses) {
+        addresses.push(address);
+        times.push(host.network.clock.now());
+      }
     }
   })());
   return { addresses, times };
@@ -503,12 +505,12 @@ Deno.test("resolve cleans up when the consumer stops early", async () => {
     decodeQuery(query)?.type === "AAAA" ? [] : [s.answer(query)!];
   const first = await network.clock.drive((async () => {
     for await (
-      const address of network.resolve(
+      const answer of network.resolve(
         queryIn(host, "b"),
         new AbortController().signal,
       )
     ) {
-      return address;
+      return answer.addresses[0];
     }
   })());
   assertEquals(first, "198.51.100.80");

@@ -10,7 +10,7 @@
  */
 
 import { MifError } from "../../api/errors.ts";
-import type { Clock, ResolveQuery } from "../../api/network_link.ts";
+import type { Clock, ResolvedFamily, ResolveQuery } from "../../api/network_link.ts";
 import {
   type AddressRecordType,
   type AddressResponseCheck,
@@ -180,8 +180,12 @@ export function searchCandidates(
 
 /**
  * Resolves `query.name` in one PvD through `query.dnsServers` only, yielding
- * each address (canonical text) as its answer arrives: AAAA and A run in
- * parallel and whichever answers first is yielded first. Each record type
+ * each family's answer as it arrives (addresses in canonical text, in the
+ * server's order): AAAA and A (or the query's `families`) run in parallel
+ * and whichever answers first is yielded first, so that Happy Eyeballs can
+ * apply its resolution delay (RFC 8305 section 3). A family is yielded at
+ * most once; an empty list is a final negative answer, given once the name
+ * is known to have an address in the other family. Each record type
  * tries the servers in order, `timeoutMs` each, for `attempts` rounds; a
  * NOERROR or NXDOMAIN answer is final, SERVFAIL, REFUSED and timeouts move
  * on to the next server, and an unreachable server is not tried again.
@@ -217,15 +221,17 @@ export function searchCandidates(
  * };
  * const found: string[] = [];
  * const signal = new AbortController().signal;
- * for await (const a of resolveAddresses(query, signal, { transport, clock })) found.push(a);
- * if (found.sort().join() !== "192.0.2.10,2001:db8::10") throw new Error(found.join());
+ * for await (const answer of resolveAddresses(query, signal, { transport, clock })) {
+ *   found.push(`${answer.family}: ${answer.addresses.join()}`);
+ * }
+ * if (found.join(" ") !== "6: 2001:db8::10 4: 192.0.2.10") throw new Error(found.join());
  * ```
  */
 export async function* resolveAddresses(
   query: ResolveQuery,
   signal: AbortSignal,
   options: StubResolverOptions,
-): AsyncGenerator<string> {
+): AsyncGenerator<ResolvedFamily> {
   const where = `Cannot resolve "${query.name}" in provisioning domain "${query.pvdId}"`;
   if (signal.aborted) {
     throw new MifError("aborted", `${where}: stopped`, {
@@ -281,11 +287,12 @@ export async function* resolveAddresses(
   };
   let sawNoData = false;
   let sawNxdomain = false;
+  const types = recordTypes(query.families);
   try {
     for (const candidate of candidates) {
       const finished: { type: AddressRecordType; result: LookupResult }[] = [];
       let wake: (() => void) | undefined;
-      for (const type of ["AAAA", "A"] as const) {
+      for (const type of types) {
         // A lookup that throws (a failing transport or identifier source)
         // counts as failed rather than leaving the generator waiting.
         lookup(candidate, type, context).catch((): LookupResult => ({
@@ -295,10 +302,13 @@ export async function* resolveAddresses(
           wake?.();
         });
       }
-      const seen = new Set<string>();
+      // A family with no address is only final once this name is known to
+      // exist with some address: until then the next search name may answer.
+      const negatives: ResolvedFamily[] = [];
+      let answered = false;
       let done = 0;
       let allFailed = true;
-      while (done < 2) {
+      while (done < types.length) {
         if (finished.length === 0) {
           await Promise.race([
             new Promise<void>((resolve) => (wake = resolve)),
@@ -306,27 +316,25 @@ export async function* resolveAddresses(
           ]);
           continue;
         }
-        const { result } = finished.shift()!;
+        const { type, result } = finished.shift()!;
+        const family = type === "A" ? 4 : 6;
         done++;
-        if (result.kind === "answer") {
-          allFailed = false;
-          for (const address of result.addresses) {
-            if (seen.has(address)) continue;
-            seen.add(address);
-            yield address;
-            if (internal.signal.aborted) await aborted;
-          }
-        } else if (result.kind === "no-data") {
-          sawNoData = true;
-          allFailed = false;
-        } else if (result.kind === "nxdomain") {
-          sawNxdomain = true;
-          allFailed = false;
-        } else if (result.kind === "aborted") {
-          await aborted;
+        if (result.kind === "aborted") await aborted;
+        if (result.kind !== "failed") allFailed = false;
+        if (result.kind === "no-data") sawNoData = true;
+        if (result.kind === "nxdomain") sawNxdomain = true;
+        const addresses = result.kind === "answer" ? dedupe(result.addresses) : [];
+        if (addresses.length === 0) {
+          if (answered) yield { family, addresses };
+          else negatives.push({ family, addresses });
+        } else {
+          if (!answered) yield* negatives;
+          answered = true;
+          yield { family, addresses };
         }
+        if (internal.signal.aborted) await aborted;
       }
-      if (seen.size > 0) return;
+      if (answered) return;
       // Every server failed for this name: the next search domain would only
       // fail the same way, so stop here.
       if (allFailed) break;
@@ -449,6 +457,15 @@ function exchange(
     // The transport may have reported synchronously, before `handle` existed.
     if (finished) handle?.close();
   });
+}
+
+/** The record types to ask for, AAAA first: both unless the query names its families. */
+function recordTypes(families: ResolveQuery["families"]): AddressRecordType[] {
+  const asked = families ?? [6, 4];
+  const types: AddressRecordType[] = [];
+  if (asked.includes(6)) types.push("AAAA");
+  if (asked.includes(4)) types.push("A");
+  return types;
 }
 
 function dedupe(items: readonly string[]): string[] {

@@ -25,6 +25,7 @@ import type {
   NetworkLinkSink,
   NetworkState,
   PvdInfo,
+  ResolvedFamily,
   ResolveQuery,
   TimerHandle,
 } from "../../api/network_link.ts";
@@ -375,7 +376,7 @@ interface PathRecord {
  * };
  * const addresses: string[] = [];
  * await net.clock.drive((async () => {
- *   for await (const a of net.resolve(query, signal)) addresses.push(a);
+ *   for await (const answer of net.resolve(query, signal)) addresses.push(...answer.addresses);
  * })());
  * const token = await net.clock.drive(
  *   net.connect({ pvdId, interfaceId: eth0, sourceAddress: source, address: addresses[0]!, port: 80 }, signal),
@@ -490,12 +491,12 @@ export class SimulatedNetwork implements NetworkLink {
    * };
    * const found: string[] = [];
    * await net.clock.drive((async () => {
-   *   for await (const a of net.resolve(query, new AbortController().signal)) found.push(a);
+   *   for await (const answer of net.resolve(query, new AbortController().signal)) found.push(...answer.addresses);
    * })());
    * if (found.join() !== "198.51.100.1") throw new Error(found.join());
    * ```
    */
-  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<string> {
+  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<ResolvedFamily> {
     return resolveAddresses(query, signal, {
       transport: this.#dnsTransport(query.pvdId),
       clock: this.clock,
