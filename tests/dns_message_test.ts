@@ -540,3 +540,35 @@ Deno.test("resolveAddresses fails cleanly when the identifier source throws", as
   assertEquals(error.code, "resolution-failed");
   assertEquals(clock.pendingTimers, 0);
 });
+
+Deno.test("resolveAddresses answers each family once, as it arrives; a negative one once the name has an address", async () => {
+  const clock = new VirtualClock();
+  // AAAA: no data at once; A: an answer 30 ms later.
+  const transport = scriptedTransport(clock, (_server, query, handlers) => {
+    if (query.type === "AAAA") handlers.onDatagram(answer(query, []));
+    else clock.setTimer(30, () => handlers.onDatagram(answer(query, ["192.0.2.9", "192.0.2.8", "192.0.2.9"])));
+  });
+  const seen: string[] = [];
+  await clock.drive((async () => {
+    for await (const a of resolveAddresses(resolveQuery(), new AbortController().signal, { transport, clock })) {
+      seen.push(`${clock.now()} ${a.family}: ${a.addresses.join(",")}`);
+    }
+  })());
+  // The empty AAAA is only final when A proves the name exists: both at 30 ms.
+  assertEquals(seen, ["30 6: ", "30 4: 192.0.2.9,192.0.2.8"]);
+
+  // Only the families asked for are looked up.
+  const log: string[] = [];
+  const only4 = scriptedTransport(
+    clock,
+    (_s, query, handlers) => handlers.onDatagram(answer(query, ["192.0.2.7"])),
+    log,
+  );
+  const found = await clock.drive(
+    collect(
+      resolveAddresses(resolveQuery({ families: [4] }), new AbortController().signal, { transport: only4, clock }),
+    ),
+  );
+  assertEquals(found, ["192.0.2.7"]);
+  assertEquals(log.map((l) => l.split(" ")[2]), ["A"]);
+});
