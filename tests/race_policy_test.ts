@@ -39,7 +39,7 @@ Deno.test("planRace: custom rule, then per PvD, then per interface type; require
   assertEquals(plan.excluded[0], { pvdId: "cell", why: "prohibited by the policy for cellular interfaces" });
   const required = planRace({ pvds: { cell: "require" } }, candidates);
   assertEquals(order(required), "cell:require");
-  assertEquals(required.excluded.filter((e) => e.why === "another PvD is required").length, 3);
+  assertEquals(required.excluded.filter((e) => e.why === "another PvD is required").length, 4);
 });
 
 Deno.test("planRace: RTT order ranks measured PvDs by SRTT within a policy rank, unmeasured after", () => {
