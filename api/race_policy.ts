@@ -280,13 +280,20 @@ export class RttHistory {
  * if (policy.pvds?.["pvd.provider-b.example"] !== "prefer") throw new Error("unexpected");
  * ```
  */
-export const RACE_POLICIES = {
+export const RACE_POLICIES: {
+  readonly rfc8305: RacePolicy;
+  readonly ipv4First: RacePolicy;
+  readonly rttHistory: RacePolicy;
+  readonly nodeLike: RacePolicy;
+  readonly denoLike: RacePolicy;
+  readonly preferPvd: (pvdId: PvdId) => RacePolicy;
+} = {
   /** RFC 8305's defaults over every PvD at once. */
-  rfc8305: { name: "rfc8305" } as RacePolicy,
+  rfc8305: { name: "rfc8305" },
   /** RFC 8305 with IPv4 tried first. */
-  ipv4First: { name: "ipv4-first", preferredFamily: 4 } as RacePolicy,
+  ipv4First: { name: "ipv4-first", preferredFamily: 4 },
   /** PvDs ranked by measured RTT, the slower ones started 100 ms later. */
-  rttHistory: { name: "rtt-history", order: "rtt", pvdStagger: 100 } as RacePolicy,
+  rttHistory: { name: "rtt-history", order: "rtt", pvdStagger: 100 },
   /** Node 20's `net.connect` with `autoSelectFamily`, over the first PvD. */
   nodeLike: {
     name: "node-like",
@@ -294,9 +301,9 @@ export const RACE_POLICIES = {
     resolution: "together",
     attemptDelay: 250,
     attemptTimeout: 250,
-  } as RacePolicy,
+  },
   /** Deno 2.9's `Deno.connect` with `autoSelectFamily`, over the first PvD. */
-  denoLike: { name: "deno-like", maxPvds: 1, resolution: "together", attemptDelay: 250 } as RacePolicy,
+  denoLike: { name: "deno-like", maxPvds: 1, resolution: "together", attemptDelay: 250 },
   /**
    * One PvD first, the others 250 ms later if it has not connected by then.
    *
@@ -306,4 +313,4 @@ export const RACE_POLICIES = {
   preferPvd(pvdId: PvdId): RacePolicy {
     return { name: `prefer ${pvdId}`, pvds: { [pvdId]: "prefer" }, pvdStagger: 250 };
   },
-} as const;
+};

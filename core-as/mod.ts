@@ -65,3 +65,4 @@ export * from "./capture.ts";
 export * from "./address_selection.ts";
 export * from "./policy_table.ts";
 export * from "./racing.ts";
+export * from "./racing_simulation.ts";

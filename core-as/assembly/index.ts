@@ -20,3 +20,4 @@ export { captureErrorValue, readCapture } from "./capture";
 export { parseDhcpv4, parseDhcpv4Options } from "./dhcpv4";
 export { selectAddresses } from "./address_selection";
 export { raceStep } from "./racing";
+export { simulateRaces } from "./racing_simulation";

@@ -6,6 +6,12 @@
  *
  *   raceStep(len)   one entry point; the operation is in the header
  *
+ * raceStep only decodes bytes and writes records: the scheduling logic is a
+ * set of plain functions over one race's state (raceOpen, raceAddress,
+ * raceResolved, raceEnded, raceAbort, raceSchedule, ...; see "The scheduler
+ * as plain functions" below), which in-core hosts such as
+ * racing_simulation.ts call directly, collecting actions from a log.
+ *
  * Sans-IO: the scheduler opens no socket, keeps no timer and reads no
  * clock. The host passes `now` (u32 milliseconds since the race opened,
  * never decreasing) with every call, feeds events (addresses resolved,
@@ -237,7 +243,8 @@ const D_SIZE: usize = 16;
 
 const PVDS_AT: usize = R_HEADER;
 const DESTS_AT: usize = PVDS_AT + <usize> MAX_PVDS * P_SIZE;
-const RACE_SIZE: usize = DESTS_AT + <usize> MAX_DESTINATIONS * D_SIZE;
+/** Bytes of one race's state (see the plain functions). */
+export const RACE_SIZE: usize = DESTS_AT + <usize> MAX_DESTINATIONS * D_SIZE;
 
 const STATE_RUNNING: u32 = 0;
 const STATE_OVER: u32 = 1;
@@ -291,10 +298,12 @@ function raceOf(id: u32): usize {
 }
 
 // ---------------------------------------------------------------------------
-// Entry point
+// Entry point: decodes the input bytes into calls of the scheduler's plain
+// functions (next section) and writes their actions as records.
 
 /** Runs one operation of the scheduler; see the module comment. */
 export function raceStep(len: usize): i32 {
+  logActions = false;
   const status = begin(len);
   if (status != 0) return status;
   beginRecords();
@@ -322,10 +331,7 @@ function open(count: u32): i32 {
   if (preferred != 4 && preferred != 6) return failWith(ErrorCode.InvalidValue, o + 13, DETAIL_BAD_FAMILY);
   for (let p: u32 = 0; p < count; p++) {
     const at = o + OPTIONS_SIZE + <usize> p * PVD_SIZE;
-    const families = le8(at + 1);
-    if (le8(at) > POLICY_PROHIBIT || families == 0 || families > 3) {
-      return failWith(ErrorCode.InvalidValue, at, DETAIL_BAD_PVD);
-    }
+    if (!racePvdValid(le8(at), le8(at + 1))) return failWith(ErrorCode.InvalidValue, at, DETAIL_BAD_PVD);
   }
   let race: usize = 0;
   for (let s: u32 = 0; s < MAX_RACES; s++) {
@@ -333,7 +339,6 @@ function open(count: u32): i32 {
     if (load<u32>(r + R_ID) == 0) {
       race = r;
       generation = generation >= 0xff_fffe ? 1 : generation + 1;
-      memory.fill(race, 0, RACE_SIZE);
       store<u32>(race + R_ID, s | (generation << 8));
       break;
     }
@@ -344,25 +349,120 @@ function open(count: u32): i32 {
     store<u32>(race + R_ID, 0);
     return status;
   }
-  store<u8>(race + R_PVDS, <u8> count);
-  let ffc = le8(o + 12);
+  raceOpen(race, load<u32>(race + R_ID), count, le32(o), le32(o + 4), le32(o + 8), le8(o + 12), preferred);
+  for (let p: u32 = 0; p < count; p++) {
+    const at = o + OPTIONS_SIZE + <usize> p * PVD_SIZE;
+    raceSetPvd(race, p, le8(at), le8(at + 1));
+  }
+  raceRank(race);
+  putRecord(TAG_RACE, 0, 0, 0, load<u32>(race + R_ID), 0);
+  return <i32> RECORD_SIZE;
+}
+
+function events(count: u32): i32 {
+  const len = inputLength();
+  if (<usize> count > (len - HEADER_SIZE) / EVENT_SIZE || len != HEADER_SIZE + <usize> count * EVENT_SIZE) {
+    return failWith(ErrorCode.BadLength, len, DETAIL_BAD_LENGTH);
+  }
+  const race = raceOf(le32(4));
+  if (race == 0) return failWith(ErrorCode.InvalidValue, 4, DETAIL_NO_RACE);
+  const now = le32(8);
+  if (now < load<u32>(race + R_NOW)) return failWith(ErrorCode.OutOfRange, 8, DETAIL_TIME_BACKWARDS);
+  const status = needResult((<usize> count + FIXED_RECORDS) * RECORD_SIZE);
+  if (status != 0) return status;
+  raceAdvance(race, now);
+  let aborted = false;
+  for (let i: u32 = 0; i < count; i++) {
+    const at = HEADER_SIZE + <usize> i * EVENT_SIZE;
+    const type = <i32> le8(at);
+    if (!raceRunning(race)) {
+      putRecord(TAG_SKIPPED, DETAIL_RACE_OVER, at, EVENT_SIZE, <u32> type, 0);
+      continue;
+    }
+    const detail = applyEvent(race, at, type, now);
+    if (detail == 0xffff_ffff) {
+      aborted = true;
+      raceAbort(race, now);
+    } else if (detail != 0) {
+      putRecord(TAG_SKIPPED, detail, at, EVENT_SIZE, <u32> type, 0);
+    }
+  }
+  if (!aborted && raceRunning(race)) raceSchedule(race, now);
+  return <i32> (recordsWritten() * RECORD_SIZE);
+}
+
+/** Applies one event's bytes; returns 0, a detail id to skip it, or 0xffffffff for abort. */
+function applyEvent(race: usize, at: usize, type: i32, now: u32): u32 {
+  if (type == EV_ABORT) return 0xffff_ffff;
+  if (type == EV_ADDRESS) return raceAddress(race, le8(at + 1), le8(at + 2), le32(at + 4));
+  if (type == EV_RESOLVED) return raceResolved(race, le8(at + 1), le8(at + 2), now);
+  if (type == EV_SUCCEEDED || type == EV_FAILED) return raceEnded(race, le32(at + 4), type == EV_SUCCEEDED, now);
+  return DETAIL_BAD_EVENT;
+}
+
+// ---------------------------------------------------------------------------
+// The scheduler as plain functions over one race's state at `race` (RACE_SIZE
+// bytes anywhere in memory). raceStep above is one host of them; an in-core
+// host such as racing_simulation.ts calls them directly, with no input bytes
+// and no records: one implementation of the scheduling logic for both.
+//
+// A host opens a race (raceOpen, raceSetPvd per PvD, raceRank), then per
+// instant `now`: raceAdvance, the events of that instant in order
+// (raceAddress, raceResolved, raceEnded, raceAbort; none once raceRunning is
+// false), then raceSchedule if the race is still running. Arguments are
+// validated as raceStep validates its bytes: a PvD entry must pass
+// racePvdValid and the preferred family be 4 or 6 before raceOpen.
+
+/** True when a PvD entry's policy and families are acceptable (as OP_OPEN checks them). */
+export function racePvdValid(policy: u32, families: u32): bool {
+  return policy <= POLICY_PROHIBIT && families != 0 && families <= 3;
+}
+
+/**
+ * Opens a race at `race` with OP_OPEN's options: clears its state, clamps
+ * the first family count to 1..64 and the attempt delay to 10..2000 ms.
+ */
+export function raceOpen(
+  race: usize,
+  id: u32,
+  pvdCount: u32,
+  resolutionDelay: u32,
+  attemptDelay: u32,
+  stagger: u32,
+  firstFamilyCount: u32,
+  preferred: u32,
+): void {
+  // Destination entries are written whole when added (raceAddress) and
+  // never read past the count, so only the header and the PvDs are cleared.
+  memory.fill(race, 0, DESTS_AT);
+  store<u32>(race + R_ID, id);
+  store<u8>(race + R_PVDS, <u8> pvdCount);
+  let ffc = firstFamilyCount;
   if (ffc == 0) ffc = 1;
   if (ffc > MAX_DESTINATIONS) ffc = MAX_DESTINATIONS;
   store<u8>(race + R_FFC, <u8> ffc);
   store<u8>(race + R_PREFERRED, <u8> preferred);
-  store<u32>(race + R_RES_DELAY, le32(o));
-  let delay = le32(o + 4);
+  store<u32>(race + R_RES_DELAY, resolutionDelay);
+  let delay = attemptDelay;
   if (delay < MIN_ATTEMPT_DELAY) delay = MIN_ATTEMPT_DELAY;
   if (delay > MAX_ATTEMPT_DELAY) delay = MAX_ATTEMPT_DELAY;
   store<u32>(race + R_ATT_DELAY, delay);
-  store<u32>(race + R_STAGGER, le32(o + 8));
+  store<u32>(race + R_STAGGER, stagger);
+}
+
+/** Sets PvD `p`'s policy and families (bit 0 IPv4, bit 1 IPv6). */
+export function raceSetPvd(race: usize, p: u32, policy: u32, families: u32): void {
+  const pvd = pvdAt(race, p);
+  store<u8>(pvd + P_POLICY, <u8> policy);
+  store<u8>(pvd + P_FAMILIES, <u8> families);
+}
+
+/** Ranks the PvDs by their policies; call once every PvD is set. */
+export function raceRank(race: usize): void {
+  const count = <u32> load<u8>(race + R_PVDS);
   let required = false;
   for (let p: u32 = 0; p < count; p++) {
-    const at = o + OPTIONS_SIZE + <usize> p * PVD_SIZE;
-    const pvd = pvdAt(race, p);
-    store<u8>(pvd + P_POLICY, <u8> le8(at));
-    store<u8>(pvd + P_FAMILIES, <u8> le8(at + 1));
-    if (le8(at) == POLICY_REQUIRE) required = true;
+    if (<u32> load<u8>(pvdAt(race, p) + P_POLICY) == POLICY_REQUIRE) required = true;
   }
   // Rank: require and prefer first, then neutral, then avoid; input order
   // within each class. Only eligible PvDs take a rank.
@@ -379,89 +479,147 @@ function open(count: u32): i32 {
       rank++;
     }
   }
-  putRecord(TAG_RACE, 0, 0, 0, load<u32>(race + R_ID), 0);
-  return <i32> RECORD_SIZE;
 }
 
-function events(count: u32): i32 {
-  const len = inputLength();
-  if (<usize> count > (len - HEADER_SIZE) / EVENT_SIZE || len != HEADER_SIZE + <usize> count * EVENT_SIZE) {
-    return failWith(ErrorCode.BadLength, len, DETAIL_BAD_LENGTH);
-  }
-  const race = raceOf(le32(4));
-  if (race == 0) return failWith(ErrorCode.InvalidValue, 4, DETAIL_NO_RACE);
-  const now = le32(8);
-  if (now < load<u32>(race + R_NOW)) return failWith(ErrorCode.OutOfRange, 8, DETAIL_TIME_BACKWARDS);
-  const status = needResult((<usize> count + FIXED_RECORDS) * RECORD_SIZE);
-  if (status != 0) return status;
+/** Moves the race's clock to `now`; false (and no change) if that is earlier than its last. */
+export function raceAdvance(race: usize, now: u32): bool {
+  if (now < load<u32>(race + R_NOW)) return false;
   store<u32>(race + R_NOW, now);
-  let aborted = false;
-  for (let i: u32 = 0; i < count; i++) {
-    const at = HEADER_SIZE + <usize> i * EVENT_SIZE;
-    const type = <i32> le8(at);
-    if (load<u8>(race + R_STATE) != STATE_RUNNING) {
-      putRecord(TAG_SKIPPED, DETAIL_RACE_OVER, at, EVENT_SIZE, <u32> type, 0);
-      continue;
-    }
-    const detail = applyEvent(race, at, type, now);
-    if (detail == 0xffff_ffff) {
-      aborted = true;
-      finish(race, now, NO_TIME, FAIL_ABORTED);
-    } else if (detail != 0) {
-      putRecord(TAG_SKIPPED, detail, at, EVENT_SIZE, <u32> type, 0);
-    }
-  }
-  if (!aborted && load<u8>(race + R_STATE) == STATE_RUNNING) schedule(race, now);
-  return <i32> (recordsWritten() * RECORD_SIZE);
+  return true;
 }
 
-/** Applies one event; returns 0, a detail id to skip it, or 0xffffffff for abort. */
-function applyEvent(race: usize, at: usize, type: i32, now: u32): u32 {
-  if (type == EV_ABORT) return 0xffff_ffff;
-  if (type == EV_ADDRESS || type == EV_RESOLVED) {
-    const p = le8(at + 1);
-    const bit = familyBit(le8(at + 2));
-    if (p >= <u32> load<u8>(race + R_PVDS) || bit == 0) return DETAIL_BAD_EVENT_PVD;
-    const pvd = pvdAt(race, p);
-    if ((<u32> load<u8>(pvd + P_FAMILIES) & bit) == 0) return DETAIL_BAD_EVENT_PVD;
-    if ((<u32> load<u8>(pvd + P_ANSWERED) & bit) != 0) return DETAIL_ALREADY_RESOLVED;
-    if (type == EV_RESOLVED) {
-      store<u8>(pvd + P_ANSWERED, <u8> (<u32> load<u8>(pvd + P_ANSWERED) | bit));
-      if (load<u32>(pvd + P_FIRST_ANSWER) == 0) store<u32>(pvd + P_FIRST_ANSWER, now + 1);
-      return 0;
-    }
-    const n = <u32> load<u8>(race + R_DESTS);
-    if (n >= MAX_DESTINATIONS) return DETAIL_TOO_MANY_DESTINATIONS;
-    const d = destAt(race, n);
-    store<u8>(d + D_PVD, <u8> p);
-    store<u8>(d + D_FAMILY, <u8> le8(at + 2));
-    store<u8>(d + D_STATE, <u8> DS_WAITING);
-    store<u32>(d + D_HANDLE, le32(at + 4));
-    store<u8>(race + R_DESTS, <u8> (n + 1));
-    return 0;
-  }
-  if (type == EV_SUCCEEDED || type == EV_FAILED) {
-    const id = le32(at + 4);
-    if (id >= <u32> load<u8>(race + R_DESTS)) return DETAIL_NO_ATTEMPT;
-    const d = destAt(race, id);
-    if (<u32> load<u8>(d + D_STATE) != DS_IN_FLIGHT) return DETAIL_NO_ATTEMPT;
-    const pvd = pvdAt(race, <u32> load<u8>(d + D_PVD));
-    store<u8>(pvd + P_IN_FLIGHT, <u8> (<u32> load<u8>(pvd + P_IN_FLIGHT) - 1));
-    store<u32>(d + D_END, now);
-    if (type == EV_FAILED) {
-      store<u8>(d + D_STATE, <u8> DS_FAILED);
-      // RFC 8305 section 5: the next attempt need not wait for the delay
-      // once one has failed.
-      const kicks = <u32> load<u8>(pvd + P_KICKS);
-      if (kicks < 255) store<u8>(pvd + P_KICKS, <u8> (kicks + 1));
-      return 0;
-    }
-    store<u8>(d + D_STATE, <u8> DS_SUCCEEDED);
-    finish(race, now, id, 0);
-    return 0;
-  }
-  return DETAIL_BAD_EVENT;
+/** True until the race has a winner or has failed. */
+export function raceRunning(race: usize): bool {
+  return <u32> load<u8>(race + R_STATE) == STATE_RUNNING;
 }
+
+/** 0 when PvD `p` of the race queries `family` and has no answer for it yet, else the detail. */
+function answerCheck(race: usize, p: u32, family: u32): u32 {
+  const bit = familyBit(family);
+  if (p >= <u32> load<u8>(race + R_PVDS) || bit == 0) return DETAIL_BAD_EVENT_PVD;
+  const pvd = pvdAt(race, p);
+  if ((<u32> load<u8>(pvd + P_FAMILIES) & bit) == 0) return DETAIL_BAD_EVENT_PVD;
+  if ((<u32> load<u8>(pvd + P_ANSWERED) & bit) != 0) return DETAIL_ALREADY_RESOLVED;
+  return 0;
+}
+
+/**
+ * EV_ADDRESS: a destination of PvD `p`'s answer for `family`, next in RFC
+ * 6724 order. Its attempt id is the number of destinations added before it.
+ * Returns 0, or the detail of why it was not added.
+ */
+export function raceAddress(race: usize, p: u32, family: u32, handle: u32): u32 {
+  const detail = answerCheck(race, p, family);
+  if (detail != 0) return detail;
+  const n = <u32> load<u8>(race + R_DESTS);
+  if (n >= MAX_DESTINATIONS) return DETAIL_TOO_MANY_DESTINATIONS;
+  const d = destAt(race, n);
+  store<u64>(d, 0);
+  store<u64>(d + 8, 0);
+  store<u8>(d + D_PVD, <u8> p);
+  store<u8>(d + D_FAMILY, <u8> family);
+  store<u8>(d + D_STATE, <u8> DS_WAITING);
+  store<u32>(d + D_HANDLE, handle);
+  store<u8>(race + R_DESTS, <u8> (n + 1));
+  return 0;
+}
+
+/** EV_RESOLVED: PvD `p`'s answer for `family` is complete. Returns 0 or the detail. */
+export function raceResolved(race: usize, p: u32, family: u32, now: u32): u32 {
+  const detail = answerCheck(race, p, family);
+  if (detail != 0) return detail;
+  const pvd = pvdAt(race, p);
+  store<u8>(pvd + P_ANSWERED, <u8> (<u32> load<u8>(pvd + P_ANSWERED) | familyBit(family)));
+  if (load<u32>(pvd + P_FIRST_ANSWER) == 0) store<u32>(pvd + P_FIRST_ANSWER, now + 1);
+  return 0;
+}
+
+/**
+ * EV_SUCCEEDED (`succeeded`) or EV_FAILED: attempt `id` ended. A success
+ * ends the race (its actions: cancels, the winner). Returns 0 or the detail.
+ */
+export function raceEnded(race: usize, id: u32, succeeded: bool, now: u32): u32 {
+  if (id >= <u32> load<u8>(race + R_DESTS)) return DETAIL_NO_ATTEMPT;
+  const d = destAt(race, id);
+  if (<u32> load<u8>(d + D_STATE) != DS_IN_FLIGHT) return DETAIL_NO_ATTEMPT;
+  const pvd = pvdAt(race, <u32> load<u8>(d + D_PVD));
+  store<u8>(pvd + P_IN_FLIGHT, <u8> (<u32> load<u8>(pvd + P_IN_FLIGHT) - 1));
+  store<u32>(d + D_END, now);
+  if (!succeeded) {
+    store<u8>(d + D_STATE, <u8> DS_FAILED);
+    // RFC 8305 section 5: the next attempt need not wait for the delay
+    // once one has failed.
+    const kicks = <u32> load<u8>(pvd + P_KICKS);
+    if (kicks < 255) store<u8>(pvd + P_KICKS, <u8> (kicks + 1));
+    return 0;
+  }
+  store<u8>(d + D_STATE, <u8> DS_SUCCEEDED);
+  finish(race, now, id, 0);
+  return 0;
+}
+
+/** EV_ABORT: ends the race now (its actions: cancels, the failure `aborted`). */
+export function raceAbort(race: usize, now: u32): void {
+  finish(race, now, NO_TIME, FAIL_ABORTED);
+}
+
+// ---------------------------------------------------------------------------
+// Actions: where the scheduler's decisions go. Under raceStep they are
+// records (tags above). An in-core host calls raceLogActions first and
+// reads the action log instead: ACTION_SIZE bytes per action, in the order
+// raceStep would write their records, without the report (the host has
+// seen every start and end already). One step logs at most MAX_LOGGED
+// actions: each destination starts and is cancelled at most once, plus one
+// outcome and one wake-up.
+//
+// Log entry, little-endian:
+//   0  u8  ACTION_*
+//   1  u8  PvD index (START, CANCEL, WINNER)
+//   2  u8  attempt id (START, CANCEL, WINNER)
+//   3  u8  START: family 4 or 6; WINNER: WIN_* reason; FAILURE: FAIL_* reason
+//   4  u32 START, CANCEL, WINNER: host handle; WAKE: time
+
+/** Start attempt (TAG_START). */
+export const ACTION_START: u32 = 1;
+/** Cancel attempt (TAG_CANCEL). */
+export const ACTION_CANCEL: u32 = 2;
+/** The winner (TAG_WINNER). */
+export const ACTION_WINNER: u32 = 3;
+/** The race failed (TAG_FAILURE). */
+export const ACTION_FAILURE: u32 = 4;
+/** Call again at a time (TAG_WAKE). */
+export const ACTION_WAKE: u32 = 5;
+/** Bytes per log entry. */
+export const ACTION_SIZE: usize = 8;
+/** Entries one step can log. */
+export const MAX_LOGGED: u32 = 2 * MAX_DESTINATIONS + 2;
+
+/** The action log: MAX_LOGGED entries of ACTION_SIZE bytes. */
+export const actionLog = memory.data(<i32> (<usize> MAX_LOGGED * ACTION_SIZE), 16);
+let logActions = false;
+let logged: u32 = 0;
+
+/** Sends the actions of the coming step to the action log, emptied; raceStep goes back to records. */
+export function raceLogActions(): void {
+  logActions = true;
+  logged = 0;
+}
+
+/** Actions in the log since raceLogActions. */
+export function loggedActions(): u32 {
+  return logged;
+}
+
+function logAction(kind: u32, p: u32, id: u32, code: u32, value: u32): void {
+  if (logged >= MAX_LOGGED) return; // cannot happen: see MAX_LOGGED
+  const at = actionLog + <usize> logged * ACTION_SIZE;
+  store<u32>(at, kind | (p << 8) | (id << 16) | (code << 24));
+  store<u32>(at + 4, value);
+  logged++;
+}
+
+// ---------------------------------------------------------------------------
+// Scheduling
 
 /** The next destination of PvD `p` in Happy Eyeballs order, or NO_TIME. */
 function nextDestination(race: usize, p: u32): u32 {
@@ -531,7 +689,12 @@ function staggerGate(race: usize, p: u32): u32 {
   return t > 0xffff_fffe ? 0xffff_fffe : <u32> t;
 }
 
-function schedule(race: usize, now: u32): void {
+/**
+ * The scheduling pass at `now`, after the events of that instant: starts
+ * what may start, ends the race when every usable PvD is exhausted, asks for
+ * a wake-up. Only for a running race.
+ */
+export function raceSchedule(race: usize, now: u32): void {
   const count = <u32> load<u8>(race + R_PVDS);
   const delay = load<u32>(race + R_ATT_DELAY);
   let wake = NO_TIME;
@@ -576,7 +739,9 @@ function schedule(race: usize, now: u32): void {
     finish(race, now, NO_TIME, reason);
     return;
   }
-  if (wake != NO_TIME) putRecord(TAG_WAKE, 0, 0, 0, wake, 0);
+  if (wake == NO_TIME) return;
+  if (logActions) logAction(ACTION_WAKE, 0, 0, 0, wake);
+  else putRecord(TAG_WAKE, 0, 0, 0, wake, 0);
 }
 
 function startAttempt(race: usize, p: u32, id: u32, now: u32): void {
@@ -594,10 +759,14 @@ function startAttempt(race: usize, p: u32, id: u32, now: u32): void {
   } else {
     store<u8>(pvd + P_STARTED_OTHER, <u8> (<u32> load<u8>(pvd + P_STARTED_OTHER) + 1));
   }
-  putRecord(TAG_START, p, id, 0, load<u32>(d + D_HANDLE), family);
+  if (logActions) logAction(ACTION_START, p, id, family, load<u32>(d + D_HANDLE));
+  else putRecord(TAG_START, p, id, 0, load<u32>(d + D_HANDLE), family);
 }
 
-/** Ends the race: cancels what is in flight, writes the outcome and its report. */
+/**
+ * Ends the race: cancels what is in flight, writes the outcome and its
+ * report (as records; to the action log without the report).
+ */
 function finish(race: usize, now: u32, winner: u32, reason: u32): void {
   store<u8>(race + R_STATE, <u8> STATE_OVER);
   const n = <u32> load<u8>(race + R_DESTS);
@@ -609,11 +778,21 @@ function finish(race: usize, now: u32, winner: u32, reason: u32): void {
     if (<u32> load<u8>(d + D_ORDER) < winnerOrder) pendingBefore++;
     store<u8>(d + D_STATE, <u8> DS_CANCELLED);
     store<u32>(d + D_END, now);
-    putRecord(TAG_CANCEL, 0, i, 0, load<u32>(d + D_HANDLE), 0);
+    if (logActions) logAction(ACTION_CANCEL, <u32> load<u8>(d + D_PVD), i, 0, load<u32>(d + D_HANDLE));
+    else putRecord(TAG_CANCEL, 0, i, 0, load<u32>(d + D_HANDLE), 0);
+  }
+  const code = winnerOrder == 0 ? WIN_FIRST : pendingBefore == 0 ? WIN_FALLBACK : WIN_FASTER;
+  if (logActions) {
+    if (winner == NO_TIME) {
+      logAction(ACTION_FAILURE, 0, 0, reason, 0);
+    } else {
+      const w = destAt(race, winner);
+      logAction(ACTION_WINNER, <u32> load<u8>(w + D_PVD), winner, code, load<u32>(w + D_HANDLE));
+    }
+    return;
   }
   let outcome: usize;
   if (winner != NO_TIME) {
-    const code = winnerOrder == 0 ? WIN_FIRST : pendingBefore == 0 ? WIN_FALLBACK : WIN_FASTER;
     outcome = putRecord(TAG_WINNER, code, winner, 0, load<u32>(destAt(race, winner) + D_HANDLE), pendingBefore);
   } else {
     outcome = putRecord(TAG_FAILURE, reason, 0, 0, 0, 0);
@@ -626,8 +805,8 @@ function finish(race: usize, now: u32, winner: u32, reason: u32): void {
       const state = <u32> load<u8>(d + D_STATE);
       if (state == DS_WAITING || <u32> load<u8>(d + D_ORDER) != order) continue;
       const result = state == DS_SUCCEEDED ? RESULT_SUCCEEDED : state == DS_FAILED ? RESULT_FAILED : RESULT_CANCELLED;
-      const code = result | (<u32> load<u8>(d + D_PVD) << 8);
-      putRecord(TAG_ATTEMPT, code, i, order, load<u32>(d + D_START), load<u32>(d + D_END));
+      const attemptCode = result | (<u32> load<u8>(d + D_PVD) << 8);
+      putRecord(TAG_ATTEMPT, attemptCode, i, order, load<u32>(d + D_START), load<u32>(d + D_END));
       break;
     }
   }
