@@ -64,10 +64,12 @@ export type {
   NetworkLinkSink,
   NetworkState,
   PvdInfo,
+  ResolvedFamily,
   ResolveQuery,
   TimerHandle,
 } from "../../api/network_link.ts";
 export type {
+  AddressSelectionPolicy,
   ConfigurationData,
   ConfigurationElement,
   ConfigurationElementType,
