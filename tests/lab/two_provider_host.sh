@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# A real multi-provider host in network namespaces, for the host adapter's
+# tests: a host namespace with two links, eth0 and wlan0, to two provider
+# namespaces. Each provider runs radvd (its prefix, RDNSS, DNSSL, a route
+# information option, its router preference) and dnsmasq (DHCPv4, stateless
+# DHCPv6 and DNS); the host gets its IPv6 addresses from the kernel's own
+# SLAAC and its IPv4 leases from dhclient. Provider B also sends an RA with an
+# RFC 8801 PvD option (send_pvd_ra.py), since radvd cannot.
+#
+# Nothing leaves the three namespaces; only documentation prefixes are used
+# (2001:db8::/32, 198.51.100.0/24), away from this machine's own addresses.
+#
+# Usage (root; Debian's radvd, dnsmasq, isc-dhcp-client, python3):
+#   two_provider_host.sh up NAME     builds it; the host namespace is NAME-host
+#   two_provider_host.sh down NAME   removes it, whatever state it is in
+#   two_provider_host.sh exec NAME CMD...   runs CMD in the host namespace
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+cmd=${1:?usage: two_provider_host.sh up|down|exec NAME}
+name=${2:?usage: two_provider_host.sh up|down|exec NAME}
+host=$name-host
+isp_a=$name-a
+isp_b=$name-b
+run=/run/mif-lab-$name
+
+down() {
+  for pidfile in "$run"/*.pid; do
+    [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
+  done
+  for ns in "$host" "$isp_a" "$isp_b"; do
+    ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
+  done
+  sleep 0.2
+  for ns in "$host" "$isp_a" "$isp_b"; do
+    ip netns del "$ns" 2>/dev/null || true
+    rm -rf "/etc/netns/$ns"
+  done
+  rm -rf "$run"
+}
+
+if [ "$cmd" = down ]; then
+  down
+  exit 0
+fi
+if [ "$cmd" = exec ]; then
+  shift 2
+  exec ip netns exec "$host" "$@"
+fi
+[ "$cmd" = up ] || { echo "unknown command $cmd" >&2; exit 2; }
+
+down
+mkdir -p "$run"
+# Each namespace gets its own resolv.conf (ip netns exec mounts it over
+# /etc/resolv.conf), so nothing run inside can touch this machine's.
+for ns in "$host" "$isp_a" "$isp_b"; do
+  mkdir -p "/etc/netns/$ns"
+  : >"/etc/netns/$ns/resolv.conf"
+  ip netns add "$ns"
+  ip netns exec "$ns" ip link set lo up
+done
+H() { ip netns exec "$host" "$@"; }
+
+# provider LETTER NAMESPACE HOST_LINK V4_BASE PREFERENCE: the provider's
+# IPv4 subnet is 198.51.100.V4_BASE/26 (router .+1, DNS .+53, server .+60).
+provider() {
+  local letter=$1 ns=$2 link=$3 base=$4 preference=$5
+  local v4=198.51.100
+  local router=$v4.$((base + 1)) dns=$v4.$((base + 53)) server=$v4.$((base + 60))
+  ip link add isp0 netns "$ns" type veth peer name "$link" netns "$host"
+  local P="ip netns exec $ns"
+  $P sysctl -qw net.ipv6.conf.all.forwarding=1
+  $P ip link set isp0 up
+  $P ip addr add "2001:db8:$letter::1/64" dev isp0 nodad
+  $P ip addr add "2001:db8:$letter::53/64" dev isp0 nodad
+  $P ip addr add "$router/26" dev isp0
+  $P ip addr add "$dns/32" dev isp0
+  H sysctl -qw "net.ipv6.conf.$link.accept_ra=1"
+  H sysctl -qw "net.ipv6.conf.$link.accept_ra_rt_info_max_plen=64"
+  H ip link set "$link" up
+  cat >"$run/radvd-$letter.conf" <<EOF
+interface isp0 {
+  AdvSendAdvert on;
+  MinRtrAdvInterval 3;
+  MaxRtrAdvInterval 4;
+  AdvDefaultPreference $preference;
+  AdvOtherConfigFlag on;
+  prefix 2001:db8:$letter::/64 { AdvOnLink on; AdvAutonomous on; AdvValidLifetime 7200; AdvPreferredLifetime 3600; };
+  route 2001:db8:${letter}0::/48 { AdvRoutePreference $preference; AdvRouteLifetime 1800; };
+  RDNSS 2001:db8:$letter::53 { AdvRDNSSLifetime 1800; };
+  DNSSL $letter.example { AdvDNSSLLifetime 1800; };
+};
+EOF
+  ip netns exec "$ns" radvd -n -C "$run/radvd-$letter.conf" -p "$run/radvd-$letter.pid" -m logfile \
+    -l "$run/radvd-$letter.log" &
+  # DHCPv4 leases, stateless DHCPv6 (information only: radvd sends the RAs),
+  # and DNS that answers for this provider only.
+  ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
+    --interface=isp0 --bind-interfaces --pid-file="$run/dnsmasq-$letter.pid" \
+    --log-facility="$run/dnsmasq-$letter.log" --log-queries --log-dhcp \
+    --dhcp-range="$v4.$((base + 10)),$v4.$((base + 40)),255.255.255.192,1h" --dhcp-option=option:router,"$router" \
+    --dhcp-option=option:dns-server,"$dns" --dhcp-option=option:domain-search,"$letter.example" \
+    --dhcp-range="2001:db8:$letter::,static,64" --dhcp-option=option6:dns-server,"[2001:db8:$letter::53]" \
+    --domain="$letter.example" \
+    --address="/www.example/2001:db8:$letter:80::80" --address="/www.example/$server" \
+    --address="/only-$letter.example/2001:db8:$letter:80::81" &
+  echo $! >"$run/dnsmasq-$letter.pid.bg"
+}
+
+provider a "$isp_a" eth0 0 high
+provider b "$isp_b" wlan0 64 low
+# The provider-side server addresses answered above live on the providers' links.
+ip netns exec "$isp_a" ip addr add 2001:db8:a:80::80/64 dev lo
+ip netns exec "$isp_b" ip addr add 2001:db8:b:80::80/64 dev lo
+
+# Provider B also advertises an explicit PvD, every 2 s.
+ip netns exec "$isp_b" python3 "$here/send_pvd_ra.py" isp0 pvd.provider-b.example 2001:db8:bb:: 2001:db8:b::53 &
+echo $! >"$run/pvd-ra.pid"
+
+# IPv4 leases through dhclient, with a script that only sets the address and
+# the route (never a resolv.conf).
+for link in eth0 wlan0; do
+  ip netns exec "$host" dhclient -4 -sf "$here/dhclient_apply.sh" -pf "$run/dhclient-$link.pid" \
+    -lf "$run/dhclient-$link.leases" "$link" >/dev/null 2>&1 || true
+done
+
+# Ready when both links have a global SLAAC address out of DAD and an IPv4 lease.
+for _ in $(seq 100); do
+  if H ip -6 addr show dev eth0 scope global | grep -q "2001:db8:a:" &&
+    H ip -6 addr show dev wlan0 scope global | grep -q "2001:db8:b:" &&
+    ! H ip -6 addr show | grep -q tentative &&
+    H ip -4 addr show dev eth0 | grep -q "inet " &&
+    H ip -4 addr show dev wlan0 | grep -q "inet "; then
+    echo "ready: $host"
+    exit 0
+  fi
+  sleep 0.1
+done
+echo "the lab host did not get its addresses" >&2
+H ip addr >&2
+exit 1
