@@ -1,0 +1,618 @@
+/**
+ * {@linkcode HostNetwork}: the {@linkcode NetworkLink} of the real host. It
+ * reads {@linkcode HostFacts} from the first source that works, turns them
+ * into the project's PvD model (`networkStateFromFacts`) and hands each
+ * read to the configuration database as a snapshot, which announces only
+ * what changed. It resolves names per PvD with the project's stub resolver
+ * over UDP sockets bound to the PvD's own addresses (`node:dgram`), and
+ * connects with TCP sockets bound to the chosen source (`node:net`): both
+ * modules exist in Deno and Node. Under Deno, `procSource` needs
+ * `--allow-all` (Deno guards `/proc` and `/sys`); with only `--allow-read`
+ * and `--allow-sys` the default sources fall back to `networkInterfaces()`.
+ * Resolving and connecting need `--allow-net`.
+ *
+ * @module
+ */
+
+import { connect as netConnect, type Socket } from "node:net";
+import { createSocket } from "node:dgram";
+import { parseIpAddress } from "../../core-as/ip_address.ts";
+import { systemClock } from "../../api/clock.ts";
+import { MifError } from "../../api/errors.ts";
+import type { InterfaceId } from "../../api/messages.ts";
+import type {
+  Clock,
+  ConnectAttempt,
+  ConnectionToken,
+  NetworkLink,
+  NetworkLinkSink,
+  NetworkState,
+  ResolvedFamily,
+  ResolveQuery,
+  TimerHandle,
+} from "../../api/network_link.ts";
+import { type DnsTransport, resolveAddresses } from "../dns/stub_resolver.ts";
+import { type HostModelOptions, networkStateFromFacts, stabilizeTimes } from "./host_model.ts";
+import type { HostFacts, KernelFactsSource } from "./kernel_facts.ts";
+import { networkInterfacesSource, procSource } from "./sources.ts";
+
+/**
+ * Options for {@linkcode HostNetwork}.
+ *
+ * @example Poll a copied tree every five seconds and log errors
+ * ```ts
+ * import { HostNetwork, type HostNetworkOptions, procSource } from "./mod.ts";
+ *
+ * const options: HostNetworkOptions = {
+ *   sources: [procSource({ root: "tests/fixtures/host/this-machine", networkInterfaces: () => ({}) })],
+ *   pollInterval: 5_000,
+ *   onError: (error) => console.error(error.message),
+ * };
+ * const network = new HostNetwork(options);
+ * await network.refresh();
+ * if (network.source !== "proc") throw new Error("unexpected");
+ * ```
+ */
+export interface HostNetworkOptions {
+  /**
+   * Sources in preference order; the first whose `read()` succeeds is used
+   * from then on. `[procSource(), networkInterfacesSource()]` when absent.
+   */
+  readonly sources?: readonly KernelFactsSource[];
+  /** The clock for lifetimes, polling and DNS timeouts; the system clock when absent. */
+  readonly clock?: Clock;
+  /** Milliseconds between reads of a source without `watch`; 1000 when absent. */
+  readonly pollInterval?: number;
+  /** How facts become PvDs (`includeLoopback`). */
+  readonly model?: HostModelOptions;
+  /** Receives every error met while reading in the background; never thrown. */
+  readonly onError?: (error: Error) => void;
+  /** The UDP port DNS servers are queried on; 53 when absent (tests use a loopback server elsewhere). */
+  readonly dnsPort?: number;
+  /** How long to wait for one DNS server's answer, in ms; 2000 when absent. */
+  readonly dnsTimeout?: number;
+  /** Rounds over a PvD's DNS servers; 2 when absent. */
+  readonly dnsAttempts?: number;
+}
+
+const DEFAULT_POLL_INTERVAL = 1_000;
+
+/**
+ * The real host as a {@linkcode NetworkLink}.
+ *
+ * - **State.** `start(sink)` reads the facts and delivers a snapshot, then
+ *   reads again on each `watch` notification of the source, or every
+ *   `pollInterval` ms when it has none, and delivers each read as a new
+ *   snapshot (clock times of unchanged items are kept, so an unchanged host
+ *   announces nothing). Reads never overlap; notifications during a read
+ *   make one more. The first read is asynchronous: `await refresh()` to
+ *   know the database holds the host's state.
+ * - **Sources.** The first of `sources` whose `read()` succeeds is kept:
+ *   {@linkcode HostNetwork.source} names it and
+ *   {@linkcode HostNetwork.limitations} says what it cannot see. Failures
+ *   of the sources before it go to `onError` once.
+ * - **Errors** while reading in the background go to `onError` (a
+ *   `MifError` `unsupported` when no source works, or the source's error)
+ *   and the last state stays; the next poll tries again. Nothing throws.
+ * - **Resolve** runs the stub resolver (`adapters/dns`) with the PvD's DNS
+ *   servers over UDP, each query from a socket bound to a PvD address of
+ *   the server's family, so the answer comes through that PvD.
+ * - **Connect** opens a TCP connection bound to the attempt's source
+ *   address; link-local addresses get the PvD's link as their zone.
+ *
+ * @example The live host through the MIF API
+ * ```ts
+ * import { HostNetwork } from "./mod.ts";
+ * import { MifApi } from "../../mod.ts";
+ *
+ * const network = new HostNetwork({ onError: (error) => console.error(error.message) });
+ * const api = new MifApi(network);
+ * await network.refresh();
+ * const app = api.subscribe();
+ * app.postMessage({ type: "announce-interfaces" });
+ * const names: string[] = [];
+ * for (let m = app.getMessage(); m !== undefined; m = app.getMessage()) {
+ *   if (m.type === "interface-announcement") names.push(m.displayName);
+ * }
+ * // "proc" on Linux under Node or `deno -A`; "network-interfaces" otherwise.
+ * console.log(network.source, names); // proc [ "eth0", ... ]
+ * api.close();
+ * ```
+ */
+export class HostNetwork implements NetworkLink {
+  /** The clock lifetimes are measured against. */
+  readonly clock: Clock;
+  readonly #sources: readonly KernelFactsSource[];
+  readonly #pollInterval: number;
+  readonly #model: HostModelOptions;
+  readonly #onError: (error: Error) => void;
+  readonly #dnsPort: number;
+  readonly #dnsTimeout: number | undefined;
+  readonly #dnsAttempts: number | undefined;
+  #chosen: KernelFactsSource | undefined;
+  #sink: NetworkLinkSink | undefined;
+  /** Bumped by start and stop: a read begun under another generation delivers nothing. */
+  #generation = 0;
+  #timer: TimerHandle | undefined;
+  #unwatch: (() => void) | undefined;
+  /** Reads run one after another through this chain. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** The generation whose background read is queued and not yet begun, if any. */
+  #queuedFor: number | undefined;
+  #facts: HostFacts | undefined;
+  #delivered: NetworkState | undefined;
+
+  /**
+   * Makes the adapter; nothing is read until {@linkcode HostNetwork.start}
+   * or {@linkcode HostNetwork.refresh}.
+   *
+   * @param options Sources, clock, poll interval, model options, error callback, DNS settings.
+   */
+  constructor(options: HostNetworkOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.#sources = options.sources ?? [procSource(), networkInterfacesSource()];
+    this.#pollInterval = options.pollInterval ?? DEFAULT_POLL_INTERVAL;
+    this.#model = options.model ?? {};
+    this.#onError = options.onError ?? (() => {});
+    this.#dnsPort = options.dnsPort ?? 53;
+    this.#dnsTimeout = options.dnsTimeout;
+    this.#dnsAttempts = options.dnsAttempts;
+  }
+
+  /** The source in use, once one has worked. */
+  get source(): KernelFactsSource["name"] | undefined {
+    return this.#chosen?.name;
+  }
+
+  /** What the source in use cannot see; empty before one has worked. */
+  get limitations(): readonly string[] {
+    return this.#chosen?.limitations ?? [];
+  }
+
+  /** The facts of the last successful read. */
+  get facts(): HostFacts | undefined {
+    return this.#facts;
+  }
+
+  /**
+   * Starts delivering to `sink`: a first read at once, then one per watch
+   * notification or poll. Starting again replaces the sink.
+   */
+  start(sink: NetworkLinkSink): void {
+    this.stop();
+    this.#sink = sink;
+    this.#delivered = undefined;
+    this.#cycle();
+  }
+
+  /** Stops delivering: clears the poll timer, stops watching; a read in flight delivers nothing. */
+  stop(): void {
+    this.#generation++;
+    this.#sink = undefined;
+    if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
+    this.#timer = undefined;
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+  }
+
+  /**
+   * Reads the host now (after any read in flight) and, when started,
+   * delivers the result as a snapshot.
+   *
+   * @returns The state read.
+   * @throws {MifError} `unsupported` when no source works; a source's own error when the chosen one fails.
+   */
+  refresh(): Promise<NetworkState> {
+    const generation = this.#generation;
+    return this.#enqueue(() => this.#readOnce(generation));
+  }
+
+  /**
+   * Resolves `query.name` through the PvD's DNS servers over UDP, each query
+   * sent from a socket bound to a PvD source address of the server's family
+   * (a link-local one for a link-local server), on the adapter's clock. See
+   * `resolveAddresses` for the retry rules and errors.
+   */
+  resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<ResolvedFamily> {
+    return resolveAddresses(query, signal, {
+      transport: this.#udpTransport(query),
+      clock: this.clock,
+      ...(this.#dnsTimeout === undefined ? {} : { timeoutMs: this.#dnsTimeout }),
+      ...(this.#dnsAttempts === undefined ? {} : { attempts: this.#dnsAttempts }),
+    });
+  }
+
+  /**
+   * Makes one TCP connection from `attempt.sourceAddress`. Rejects with a
+   * `MifError` `connection-failed` whose message ends with the reason
+   * (`refused`, `timed out`, `unreachable`, `source address not available`,
+   * or the system's message), or `aborted` when `signal` fires.
+   */
+  connect(attempt: ConnectAttempt, signal: AbortSignal): Promise<ConnectionToken> {
+    return new Promise<ConnectionToken>((resolve, reject) => {
+      const destination = `${bracket(attempt.address)}:${attempt.port}`;
+      const where =
+        `Cannot connect to ${destination} from ${attempt.sourceAddress} in provisioning domain "${attempt.pvdId}"`;
+      if (signal.aborted) {
+        reject(new MifError("aborted", `${where}: stopped`, { cause: signal.reason }));
+        return;
+      }
+      let family: 4 | 6;
+      try {
+        family = parseIpAddress(attempt.address).family;
+      } catch (error) {
+        reject(new MifError("invalid-address", `${where}: ${(error as Error).message}`, { cause: error }));
+        return;
+      }
+      const zone = this.#linkName(attempt.interfaceId);
+      if (bindDenied(attempt.sourceAddress)) {
+        reject(
+          new MifError(
+            "connection-failed",
+            `${where}: Deno has no net permission for the source address (--allow-net)`,
+          ),
+        );
+        return;
+      }
+      let socket: Socket;
+      try {
+        socket = netConnect({
+          host: withZone(attempt.address, zone),
+          port: attempt.port,
+          localAddress: withZone(attempt.sourceAddress, zone),
+          family,
+        });
+      } catch (error) {
+        reject(new MifError("connection-failed", `${where}: ${reason(error)}`, { cause: error }));
+        return;
+      }
+      // Always listened to, so that a late error never goes unhandled.
+      socket.on("error", () => {});
+      const onAbort = () => {
+        cleanup();
+        socket.destroy();
+        reject(new MifError("aborted", `${where}: stopped`, { cause: signal.reason }));
+      };
+      const onConnect = () => {
+        cleanup();
+        resolve(socketToken(socket, attempt));
+      };
+      const onError = (error: Error) => {
+        cleanup();
+        socket.destroy();
+        reject(new MifError("connection-failed", `${where}: ${reason(error)}`, { cause: error }));
+      };
+      const cleanup = () => {
+        signal.removeEventListener("abort", onAbort);
+        socket.off("connect", onConnect);
+        socket.off("error", onError);
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      socket.once("connect", onConnect);
+      socket.once("error", onError);
+    });
+  }
+
+  #enqueue<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(job, job);
+    this.#queue = run.catch(() => {});
+    return run;
+  }
+
+  /** One background read: coalesced with any not yet begun, errors to onError, then the next poll armed. */
+  #cycle(): void {
+    const generation = this.#generation;
+    if (this.#queuedFor === generation) return;
+    this.#queuedFor = generation;
+    this.#enqueue(async () => {
+      if (this.#queuedFor === generation) this.#queuedFor = undefined;
+      if (generation !== this.#generation) return;
+      try {
+        await this.#readOnce(generation);
+      } catch (error) {
+        this.#report(error);
+      }
+      this.#arm(generation);
+    });
+  }
+
+  /** After a background read: watch the chosen source, or poll. */
+  #arm(generation: number): void {
+    if (generation !== this.#generation || this.#sink === undefined) return;
+    const watch = this.#chosen?.watch;
+    if (watch !== undefined) {
+      if (this.#unwatch !== undefined) return;
+      try {
+        this.#unwatch = watch.call(this.#chosen, () => this.#cycle());
+        return;
+      } catch (error) {
+        // A source that cannot watch after all is polled instead.
+        this.#report(error);
+      }
+    }
+    if (this.#timer !== undefined) return;
+    this.#timer = this.clock.setTimer(this.#pollInterval, () => {
+      this.#timer = undefined;
+      this.#cycle();
+    });
+  }
+
+  async #readOnce(generation: number): Promise<NetworkState> {
+    const facts = await this.#readFacts();
+    const state = stabilizeTimes(networkStateFromFacts(facts, this.clock.now(), this.#model), this.#delivered);
+    this.#facts = facts;
+    if (this.#sink !== undefined && generation === this.#generation) {
+      this.#delivered = state;
+      try {
+        this.#sink.snapshot(state);
+      } catch (error) {
+        this.#report(error);
+      }
+    }
+    return state;
+  }
+
+  async #readFacts(): Promise<HostFacts> {
+    if (this.#chosen !== undefined) return await this.#chosen.read();
+    const failures: { name: string; error: unknown }[] = [];
+    for (const source of this.#sources) {
+      try {
+        const facts = await source.read();
+        this.#chosen = source;
+        for (const failure of failures) {
+          this.#report(
+            new MifError(
+              "unsupported",
+              `Cannot read host facts through "${failure.name}", using "${source.name}": ${message(failure.error)}`,
+              { cause: failure.error },
+            ),
+          );
+        }
+        return facts;
+      } catch (error) {
+        failures.push({ name: source.name, error });
+      }
+    }
+    const tried = failures.map((f) => `${f.name} (${message(f.error)})`).join(", ") || "none";
+    throw new MifError("unsupported", `Cannot read host facts: no source works; tried ${tried}`, {
+      cause: failures[0]?.error,
+    });
+  }
+
+  #report(error: unknown): void {
+    try {
+      this.#onError(error instanceof Error ? error : new Error(String(error)));
+    } catch {
+      // An onError that throws must not stop the adapter.
+    }
+  }
+
+  #linkName(interfaceId: InterfaceId): string | undefined {
+    return this.#facts?.links.find((l) => l.ifindex === interfaceId)?.name;
+  }
+
+  #udpTransport(query: ResolveQuery): DnsTransport {
+    const zone = this.#linkName(query.interfaceId);
+    const port = this.#dnsPort;
+    return {
+      send(server, bytes, handlers) {
+        const target = parseIpAddress(server);
+        const source = pickSource(query.sourceAddresses, target.family, target.bytes);
+        if (source === undefined) {
+          handlers.onUnreachable(`the provisioning domain has no IPv${target.family} source address`);
+          return { close() {} };
+        }
+        if (bindDenied(source)) {
+          handlers.onUnreachable(`Deno has no net permission for source address ${source} (--allow-net)`);
+          return { close() {} };
+        }
+        const socket = createSocket({ type: target.family === 6 ? "udp6" : "udp4" });
+        const wanted = withoutZone(target.text);
+        let closed = false;
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          try {
+            socket.close();
+          } catch {
+            // Already closed by an error.
+          }
+        };
+        socket.on("error", (error) => {
+          if (!closed) handlers.onUnreachable(reason(error));
+          close();
+        });
+        socket.on("message", (message, from) => {
+          if (closed || from.port !== port) return;
+          let sender: string;
+          try {
+            sender = withoutZone(parseIpAddress(from.address).text);
+          } catch {
+            return;
+          }
+          if (sender === wanted) handlers.onDatagram(new Uint8Array(message));
+        });
+        socket.bind({ port: 0, address: withZone(source, zone) }, () => {
+          if (closed) return;
+          socket.send(bytes, port, withZone(target.text, zone), (error) => {
+            if (error && !closed) {
+              handlers.onUnreachable(reason(error));
+              close();
+            }
+          });
+        });
+        return { close };
+      },
+    };
+  }
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function bracket(address: string): string {
+  return address.includes(":") ? `[${address}]` : address;
+}
+
+function withoutZone(text: string): string {
+  const percent = text.indexOf("%");
+  return percent === -1 ? text : text.slice(0, percent);
+}
+
+function isLinkLocal(bytes: Uint8Array): boolean {
+  return bytes.length === 16 && bytes[0] === 0xfe && (bytes[1]! & 0xc0) === 0x80;
+}
+
+/** A link-local IPv6 address without a zone gets the PvD's link, so the kernel knows where it is. */
+function withZone(address: string, zone: string | undefined): string {
+  if (zone === undefined || address.includes("%")) return address;
+  try {
+    return isLinkLocal(parseIpAddress(address).bytes) ? `${address}%${zone}` : address;
+  } catch {
+    return address;
+  }
+}
+
+interface DenoPermissions {
+  querySync(descriptor: { name: "net"; host: string }): { state: string };
+}
+
+/**
+ * Under Deno, whether this process lacks the net permission to bind a
+ * socket to `address`. Deno's `node:net` and `node:dgram` raise that
+ * refusal outside any handler (an uncaught error, not an `error` event), so
+ * the adapter asks first. Always false under Node.
+ */
+function bindDenied(address: string): boolean {
+  const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
+  if (permissions === undefined) return false;
+  try {
+    const host = withoutZone(address);
+    return permissions.querySync({ name: "net", host: `${bracket(host)}:0` }).state !== "granted";
+  } catch {
+    return false;
+  }
+}
+
+function isLoopback(bytes: Uint8Array): boolean {
+  if (bytes.length === 4) return bytes[0] === 127;
+  return bytes.every((b, i) => b === (i === 15 ? 1 : 0));
+}
+
+/**
+ * The PvD source address to query `server` from: of its family, of the
+ * same kind (link-local for a link-local server, loopback for a loopback
+ * one) when there is one, else the first of the family.
+ */
+function pickSource(sources: readonly string[], family: 4 | 6, server: Uint8Array): string | undefined {
+  const candidates = sources.flatMap((text) => {
+    try {
+      const parsed = parseIpAddress(text);
+      return parsed.family === family ? [{ text: withoutZone(parsed.text), bytes: parsed.bytes }] : [];
+    } catch {
+      return [];
+    }
+  });
+  const kind = (bytes: Uint8Array) => isLoopback(bytes) ? "loopback" : isLinkLocal(bytes) ? "link" : "other";
+  const wanted = kind(server);
+  return (candidates.find((c) => kind(c.bytes) === wanted) ??
+    candidates.find((c) => kind(c.bytes) === "other") ??
+    candidates[0])?.text;
+}
+
+function reason(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  switch (code) {
+    case "ECONNREFUSED":
+      return "refused";
+    case "ETIMEDOUT":
+      return "timed out";
+    case "EHOSTUNREACH":
+    case "ENETUNREACH":
+      return "unreachable";
+    case "ECONNRESET":
+      return "reset";
+    case "EADDRNOTAVAIL":
+      return "source address not available";
+    default:
+      return message(error);
+  }
+}
+
+function canonical(text: string | undefined, fallback: string): string {
+  if (text === undefined) return fallback;
+  try {
+    return withoutZone(parseIpAddress(text).text);
+  } catch {
+    return fallback;
+  }
+}
+
+/** A connected socket as a token with web streams; reading pauses the socket while the stream is full. */
+function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
+  let closed = false;
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      const finish = () => {
+        try {
+          controller.close();
+        } catch {
+          // Already closed or errored.
+        }
+      };
+      socket.on("data", (chunk: Uint8Array) => {
+        try {
+          // A copy: the stream's reader owns what it gets.
+          controller.enqueue(new Uint8Array(chunk));
+        } catch {
+          return;
+        }
+        if ((controller.desiredSize ?? 0) <= 0) socket.pause();
+      });
+      socket.once("end", finish);
+      socket.once("close", finish);
+      socket.on("error", (error) => {
+        try {
+          controller.error(error);
+        } catch {
+          // Already closed.
+        }
+      });
+    },
+    pull() {
+      socket.resume();
+    },
+    cancel() {
+      socket.destroy();
+    },
+  }, new ByteLengthQueuingStrategy({ highWaterMark: 65_536 }));
+  const writable = new WritableStream<Uint8Array>({
+    write(chunk) {
+      return new Promise<void>((resolve, reject) => {
+        socket.write(chunk, (error) => (error ? reject(error) : resolve()));
+      });
+    },
+    close() {
+      return new Promise<void>((resolve) => socket.end(() => resolve()));
+    },
+    abort() {
+      socket.destroy();
+    },
+  });
+  return {
+    pvdId: attempt.pvdId,
+    interfaceId: attempt.interfaceId,
+    localAddress: canonical(socket.localAddress, attempt.sourceAddress),
+    localPort: socket.localPort ?? 0,
+    remoteAddress: canonical(socket.remoteAddress, attempt.address),
+    remotePort: socket.remotePort ?? attempt.port,
+    readable,
+    writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      socket.destroy();
+    },
+  };
+}

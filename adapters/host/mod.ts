@@ -1,0 +1,81 @@
+/**
+ * The real host as a MIF `NetworkLink`, learned without FFI:
+ * {@linkcode HostNetwork} reads links, addresses, routes and DNS
+ * configuration from the first source that works
+ * ({@linkcode procSource}: Linux `/proc`, `/sys`, resolv.conf and
+ * systemd-resolved's files; {@linkcode networkInterfacesSource}:
+ * `networkInterfaces()` anywhere), turns them into implicit PvDs per link and
+ * family ({@linkcode networkStateFromFacts}), and keeps the configuration
+ * database up to date by polling. It resolves names per PvD over UDP and
+ * connects over TCP from a chosen source address. Works in Deno and Node
+ * (`node:fs/promises`, `node:os`, `node:net`, `node:dgram`); Deno reads
+ * `/proc` and `/sys` only with `--allow-all` (denoland/deno#27564), and
+ * without it the adapter falls back to `networkInterfaces()`.
+ *
+ * The pieces are separate so that better sources (rtnetlink, a router
+ * advertisement listener) can feed the same model: a source implements
+ * {@linkcode KernelFactsSource} and returns {@linkcode HostFacts}; the text
+ * parsers ({@linkcode parseIfInet6}, {@linkcode parseResolvConf}, ...) and
+ * the model are pure and runtime-neutral.
+ *
+ * @example Which PvDs this host has
+ * ```ts
+ * import { HostNetwork } from "./mod.ts";
+ * import { MifApi } from "../../mod.ts";
+ *
+ * const network = new HostNetwork();
+ * const api = new MifApi(network);
+ * const state = await network.refresh();
+ * // "proc" on Linux under Node or `deno -A`; "network-interfaces" otherwise.
+ * console.log(network.source, state.pvds.map((p) => p.pvdId)); // proc [ "implicit:eth0:ipv6", ... ]
+ * for (const limitation of network.limitations) console.log(`- ${limitation}`);
+ * api.close();
+ * ```
+ *
+ * @module
+ */
+
+export * from "./kernel_facts.ts";
+export * from "./proc_parsers.ts";
+export * from "./host_model.ts";
+export * from "./sources.ts";
+export * from "./host_network.ts";
+
+// The API types this module's signatures use, re-exported so that its
+// documentation stands on its own.
+export type {
+  AddressInfo,
+  ApplicationHint,
+  Clock,
+  ConnectAttempt,
+  ConnectionEnds,
+  ConnectionToken,
+  ElementInfo,
+  InterfaceInfo,
+  InterfaceKind,
+  NetworkChange,
+  NetworkLink,
+  NetworkLinkSink,
+  NetworkState,
+  PvdInfo,
+  ResolvedFamily,
+  ResolveQuery,
+  TimerHandle,
+} from "../../api/network_link.ts";
+export type {
+  AddressSelectionPolicy,
+  ConfigurationData,
+  ConfigurationElement,
+  ConfigurationElementType,
+  ConnectionCanBeBroken,
+  ConnectionIsIdle,
+  DnsServer,
+  InterfaceId,
+  Prefix,
+  PvdId,
+  Route,
+  Router,
+  SearchDomain,
+  WantsToConnect,
+} from "../../api/messages.ts";
+export type { PolicyRow, PolicyTable, ScopeRow } from "../../core-as/policy_table.ts";
