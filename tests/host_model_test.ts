@@ -14,6 +14,12 @@ import {
 } from "../adapters/host/mod.ts";
 import { ConfigurationDatabase, type DatabaseEvent } from "../api/config_db.ts";
 import { VirtualClock } from "../adapters/simulated/mod.ts";
+import {
+  buildRouterAdvertisement,
+  type NdOption,
+  parseRouterAdvertisement,
+  type RouterAdvertisement,
+} from "../core-as/mod.ts";
 import type { NetworkState } from "../api/network_link.ts";
 import { assert, assertEquals } from "./_assert.ts";
 
@@ -398,4 +404,144 @@ Deno.test("stabilizeTimes: an element with finite lifetimes re-sent later is a r
   const first = state(0);
   assertEquals(stabilizeTimes(state(600_000), first).elements[0]?.receivedAt, 600_000);
   assertEquals(stabilizeTimes(state(500), first).elements[0]?.receivedAt, 0);
+});
+
+// ---------------------------------------------------------------------------
+// Router Advertisements heard on a link
+
+function heardRa(options: NdOption[], routerLifetime = 1800): RouterAdvertisement {
+  return parseRouterAdvertisement(buildRouterAdvertisement({
+    curHopLimit: 64,
+    managed: false,
+    other: false,
+    homeAgent: false,
+    preference: "high",
+    proxy: false,
+    reservedFlags: 0,
+    routerLifetime,
+    reachableTime: 0,
+    retransTimer: 0,
+    options,
+  }));
+}
+
+Deno.test("an RA without a PvD option is an ra element of the link's implicit IPv6 PvD", () => {
+  const wlan0: KernelLink = { ifindex: 3, name: "wlan0", kind: "wifi", up: true };
+  const ra = heardRa([
+    { type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] },
+    { type: "dnssl", lifetime: 600, domains: ["b.example"] },
+  ]);
+  const state = networkStateFromFacts(
+    {
+      links: [wlan0],
+      addresses: [{
+        ifindex: 3,
+        family: 6,
+        address: "fe80::2",
+        prefixLength: 64,
+        scope: "link",
+        flags: decodeAddressFlags(0x80, 6),
+      }],
+      routes: [],
+      dns: { servers: [], searchDomains: [], links: [] },
+    },
+    5_000,
+    { routerAdvertisements: [{ ifindex: 3, source: "fe80::1", receivedAt: 4_000, ra }] },
+  );
+  const element = state.elements.find((e) => e.element.elementType === "ra");
+  assertEquals(element?.pvdId, "implicit:wlan0:ipv6");
+  assertEquals(element?.element.elementId, "fe80::1");
+  assertEquals(element?.receivedAt, 4_000);
+  assertEquals(element?.expiresAt, 4_000 + 1_800_000, "the router lifetime is the longest");
+  assertEquals(element?.element.data["dns-servers"]?.[0]?.address, "2001:db8:b::53");
+  assertEquals(element?.element.data.routers?.[0], { address: "fe80::1", lifetime: 1800, preference: "high" });
+});
+
+Deno.test("an RA with a PvD option makes an explicit PvD that takes the addresses of its prefixes", () => {
+  const wlan0: KernelLink = { ifindex: 3, name: "wlan0", kind: "wifi", up: true };
+  const address = (text: string, scope: "link" | "global") => ({
+    ifindex: 3,
+    family: 6 as const,
+    address: text,
+    prefixLength: 64,
+    scope,
+    flags: decodeAddressFlags(0, 6),
+    validLifetime: 7200,
+    preferredLifetime: 3600,
+  });
+  const pvd: NdOption = {
+    type: "pvd",
+    pvdId: "pvd.provider-b.example",
+    http: false,
+    legacy: false,
+    reservedFlags: 0,
+    delay: 0,
+    sequenceNumber: 1,
+    header: {
+      curHopLimit: 64,
+      managed: false,
+      other: false,
+      homeAgent: false,
+      preference: "medium",
+      proxy: false,
+      reservedFlags: 0,
+      routerLifetime: 0,
+      reachableTime: 0,
+      retransTimer: 0,
+    },
+    options: [
+      {
+        type: "prefix-information",
+        prefix: "2001:db8:bb::",
+        prefixLength: 64,
+        onLink: true,
+        autonomous: true,
+        router: false,
+        reservedFlags: 0,
+        validLifetime: 7200,
+        preferredLifetime: 3600,
+      },
+      { type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] },
+    ],
+  } as NdOption;
+  const plain = heardRa([{ type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] }]);
+  const state = networkStateFromFacts(
+    {
+      links: [wlan0],
+      addresses: [
+        address("fe80::2", "link"),
+        address("2001:db8:b::2", "global"),
+        address("2001:db8:bb::2", "global"),
+      ],
+      routes: [],
+      dns: { servers: [], searchDomains: [], links: [] },
+    },
+    1_000,
+    {
+      routerAdvertisements: [
+        { ifindex: 3, source: "fe80::1", receivedAt: 1_000, ra: plain },
+        { ifindex: 3, source: "fe80::1:1", receivedAt: 1_000, ra: heardRa([pvd], 0) },
+      ],
+    },
+  );
+  assertEquals(state.pvds.map((p) => `${p.pvdId} ${p.explicit} ${p.expiresAt ?? "never"}`), [
+    "implicit:wlan0:ipv6 false never",
+    "pvd.provider-b.example true 7201000",
+  ]);
+  assertEquals(
+    state.addresses.map((a) => `${a.pvdId} ${a.address}`),
+    [
+      "implicit:wlan0:ipv6 fe80::2",
+      "implicit:wlan0:ipv6 2001:db8:b::2",
+      "pvd.provider-b.example 2001:db8:bb::2",
+    ],
+  );
+  const explicitElement = state.elements.find((e) => e.pvdId === "pvd.provider-b.example");
+  assertEquals(explicitElement?.element.data["dns-servers"]?.[0]?.address, "2001:db8:b::53");
+  assertEquals(explicitElement?.element.data.routers, undefined, "router lifetime 0: not a default router");
+  // Through the database: the explicit PvD is announced with its address.
+  const db = new ConfigurationDatabase(new VirtualClock({ start: 1_000 }));
+  db.snapshot(state);
+  assertEquals(db.addressesOf("pvd.provider-b.example").map((a) => a.address), ["2001:db8:bb::2"]);
+  db.close();
 });

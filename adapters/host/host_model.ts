@@ -26,6 +26,16 @@
  *   holds the routers (gateways of default routes on the link, lowest metric
  *   first), more-specific routes with a gateway, and the link MTU. All of
  *   them last forever: the next read replaces them.
+ * - **Router Advertisements** heard on a link (`routerAdvertisements`, from
+ *   a raw ICMPv6 listener): an `ra` element per router, its data mapped by
+ *   `configurationFromRouterAdvertisement` with lifetimes counting from
+ *   when it was heard. An RA without a PvD option belongs to the link's
+ *   implicit IPv6 PvD. An RA with an RFC 8801 PvD option makes an explicit
+ *   PvD named by its PvD ID, holding the element; the link's addresses in
+ *   the prefixes the PvD advertises move to it from the implicit PvD, which
+ *   keeps the rest (RFC 8801 section 3.4: options inside the PvD option
+ *   belong to that PvD). The explicit PvD lasts as long as the longest
+ *   lifetime it advertised.
  *
  * Runtime-neutral: no `Deno.*`, no `node:` import.
  *
@@ -33,6 +43,9 @@
  */
 
 import { parseIpAddress } from "../../core-as/ip_address.ts";
+import { maskPrefix } from "../../core-as/_prefix.ts";
+import type { PvdOption, RouterAdvertisement } from "../../core-as/router_advertisement.ts";
+import { configurationFromRouterAdvertisement } from "../../api/configuration_from_packets.ts";
 import type { ConfigurationData, ConfigurationElement, DnsServer, PvdId, Route, Router } from "../../api/messages.ts";
 import type { AddressInfo, ElementInfo, InterfaceInfo, NetworkState, PvdInfo } from "../../api/network_link.ts";
 import type { HostFacts, KernelAddress, KernelLink } from "./kernel_facts.ts";
@@ -58,14 +71,39 @@ import type { HostFacts, KernelAddress, KernelLink } from "./kernel_facts.ts";
 export interface HostModelOptions {
   /** Announce the loopback interface and its PvDs; false when absent. */
   readonly includeLoopback?: boolean;
-  // TODO(issue 6, router advertisement listener): the raw ICMPv6 listener
-  // will hand what it heard to the model through a field here, such as
-  //   readonly routerAdvertisements?: readonly HeardRouterAdvertisement[];
-  // (the link's ifindex, when it was received, the parsed RA). The model will
-  // then add an `ra` element to the link's implicit IPv6 PvD, or, for an RA
-  // with an RFC 8801 PvD option, an explicit PvD named by its FQDN that takes
-  // the addresses of the prefixes it advertises. Nothing reads such a field
-  // yet, so none is declared.
+  /** The latest Router Advertisement from each router on each link, as a listener heard them. */
+  readonly routerAdvertisements?: readonly HeardRouterAdvertisement[];
+}
+
+/**
+ * A Router Advertisement a listener accepted (RFC 4861 section 6.1.2
+ * checks done): where and when it was heard, from which router, and what it
+ * said.
+ *
+ * @example An RA heard on wlan0
+ * ```ts
+ * import type { HeardRouterAdvertisement } from "./host_model.ts";
+ * import { parseRouterAdvertisement } from "../../core-as/mod.ts";
+ *
+ * const bytes = new Uint8Array([134, 0, 0, 0, 64, 0, 0x07, 0x08, 0, 0, 0, 0, 0, 0, 0, 0]);
+ * const heard: HeardRouterAdvertisement = {
+ *   ifindex: 3,
+ *   source: "fe80::1",
+ *   receivedAt: 1_000,
+ *   ra: parseRouterAdvertisement(bytes),
+ * };
+ * if (heard.ra.routerLifetime !== 1800) throw new Error("unexpected");
+ * ```
+ */
+export interface HeardRouterAdvertisement {
+  /** The link it arrived on. */
+  readonly ifindex: number;
+  /** The router: the RA's link-local source address. */
+  readonly source: string;
+  /** Clock time (ms) it was heard: its lifetimes count from then. */
+  readonly receivedAt: number;
+  /** The parsed RA. */
+  readonly ra: RouterAdvertisement;
 }
 
 /**
@@ -136,23 +174,111 @@ export function networkStateFromFacts(facts: HostFacts, now: number, options: Ho
   const elements: ElementInfo[] = [];
   const addresses: AddressInfo[] = [];
   for (const link of links) {
+    const heard = (options.routerAdvertisements ?? []).filter((h) => h.ifindex === link.ifindex);
+    const explicit = heard.flatMap((h) => explicitPvdOf(h));
     for (const family of [6, 4] as const) {
       const own = facts.addresses.filter((a) => a.ifindex === link.ifindex && a.family === family && usable(a));
-      if (own.length === 0) continue;
       const pvdId = implicitPvdId(link.name, family);
+      const implicitRas = family === 6 ? heard.filter((h) => pvdOptionOf(h.ra) === undefined) : [];
+      if (own.length === 0 && implicitRas.length === 0) continue;
       pvds.push({ pvdId, interfaceId: link.ifindex, explicit: false });
       for (const element of [dnsElement(facts, link, family), kernelElement(facts, link, family)]) {
         if (element !== undefined) elements.push({ pvdId, element, receivedAt: now });
       }
+      for (const h of implicitRas) elements.push(raElementInfo(pvdId, h));
       const seen = new Set<string>();
       for (const address of own) {
         if (seen.has(address.address)) continue;
         seen.add(address.address);
-        addresses.push(addressInfo(pvdId, address, now));
+        // An address in a prefix an explicit PvD advertised belongs to that PvD.
+        const owner = family === 6 ? explicit.find((e) => e.covers(address.address)) : undefined;
+        addresses.push(addressInfo(owner?.pvdId ?? pvdId, address, now));
       }
     }
+    const named = new Set<PvdId>();
+    for (const e of explicit) {
+      elements.push(e.element);
+      if (named.has(e.pvdId)) continue;
+      named.add(e.pvdId);
+      const expiresAt = Math.max(...explicit.filter((x) => x.pvdId === e.pvdId).map((x) => x.expiresAt));
+      pvds.push({
+        pvdId: e.pvdId,
+        interfaceId: link.ifindex,
+        explicit: true,
+        ...(expiresAt === Infinity ? {} : { expiresAt }),
+      });
+    }
   }
+  // Addresses come after their PvD in the state: explicit PvDs are listed last.
   return { interfaces, pvds, elements, addresses };
+}
+
+function pvdOptionOf(ra: RouterAdvertisement): PvdOption | undefined {
+  // RFC 8801 section 3.4: "hosts MUST ignore all but the first PvD option".
+  return ra.options.find((option): option is PvdOption => option.type === "pvd");
+}
+
+/** An RA as an `ra` element of a PvD, lifetimes counting from when it was heard. */
+function raElementInfo(pvdId: PvdId, heard: HeardRouterAdvertisement): ElementInfo {
+  const data = configurationFromRouterAdvertisement(heard.ra, { sourceAddress: heard.source });
+  const lifetime = longestLifetime(data);
+  return {
+    pvdId,
+    element: { elementType: "ra", elementId: heard.source, data },
+    receivedAt: heard.receivedAt,
+    ...(lifetime === Infinity ? {} : { expiresAt: heard.receivedAt + lifetime * 1000 }),
+  };
+}
+
+/** The longest lifetime (s) in an element's data: how long anything it says lasts. */
+function longestLifetime(data: ConfigurationData): number {
+  let longest = 0;
+  for (
+    const entry of [
+      ...(data["dns-servers"] ?? []),
+      ...(data["search-domains"] ?? []),
+      ...(data.routers ?? []),
+      ...(data.routes ?? []),
+    ]
+  ) longest = Math.max(longest, entry.lifetime);
+  for (const prefix of data.prefixes ?? []) longest = Math.max(longest, prefix.validLifetime);
+  return longest;
+}
+
+interface ExplicitPvd {
+  readonly pvdId: PvdId;
+  readonly element: ElementInfo;
+  readonly expiresAt: number;
+  covers(address: string): boolean;
+}
+
+function explicitPvdOf(heard: HeardRouterAdvertisement): ExplicitPvd[] {
+  const option = pvdOptionOf(heard.ra);
+  if (option === undefined) return [];
+  const pvdId: PvdId = option.pvdId;
+  const element = raElementInfo(pvdId, heard);
+  const prefixes = (element.element.data.prefixes ?? []).map((p) => ({
+    bytes: maskPrefix(parseIpAddress(p.prefix).bytes, p.length),
+    length: p.length,
+  }));
+  return [{
+    pvdId,
+    element,
+    expiresAt: element.expiresAt ?? Infinity,
+    covers(address) {
+      let bytes: Uint8Array;
+      try {
+        bytes = parseIpAddress(address).bytes;
+      } catch {
+        return false;
+      }
+      return prefixes.some((p) => bytes.length === 16 && sameBytes(maskPrefix(bytes, p.length), p.bytes));
+    },
+  }];
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /**
