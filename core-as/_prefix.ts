@@ -45,3 +45,8 @@ export function ipv4Bytes(text: string): Uint8Array {
   }
   return address.bytes;
 }
+
+/** True when two byte strings are equal (addresses, prefixes, whole messages). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

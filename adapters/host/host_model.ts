@@ -43,9 +43,10 @@
  */
 
 import { parseIpAddress } from "../../core-as/ip_address.ts";
-import { maskPrefix } from "../../core-as/_prefix.ts";
+import { equalBytes, maskPrefix } from "../../core-as/_prefix.ts";
 import type { PvdOption, RouterAdvertisement } from "../../core-as/router_advertisement.ts";
 import { configurationFromRouterAdvertisement } from "../../api/configuration_from_packets.ts";
+import { longestLifetime } from "./_ra_lifetime.ts";
 import type { ConfigurationData, ConfigurationElement, DnsServer, PvdId, Route, Router } from "../../api/messages.ts";
 import type { AddressInfo, ElementInfo, InterfaceInfo, NetworkState, PvdInfo } from "../../api/network_link.ts";
 import type { HostFacts, KernelAddress, KernelLink } from "./kernel_facts.ts";
@@ -230,21 +231,6 @@ function raElementInfo(pvdId: PvdId, heard: HeardRouterAdvertisement): ElementIn
   };
 }
 
-/** The longest lifetime (s) in an element's data: how long anything it says lasts. */
-function longestLifetime(data: ConfigurationData): number {
-  let longest = 0;
-  for (
-    const entry of [
-      ...(data["dns-servers"] ?? []),
-      ...(data["search-domains"] ?? []),
-      ...(data.routers ?? []),
-      ...(data.routes ?? []),
-    ]
-  ) longest = Math.max(longest, entry.lifetime);
-  for (const prefix of data.prefixes ?? []) longest = Math.max(longest, prefix.validLifetime);
-  return longest;
-}
-
 interface ExplicitPvd {
   readonly pvdId: PvdId;
   readonly element: ElementInfo;
@@ -272,13 +258,9 @@ function explicitPvdOf(heard: HeardRouterAdvertisement): ExplicitPvd[] {
       } catch {
         return false;
       }
-      return prefixes.some((p) => bytes.length === 16 && sameBytes(maskPrefix(bytes, p.length), p.bytes));
+      return prefixes.some((p) => bytes.length === 16 && equalBytes(maskPrefix(bytes, p.length), p.bytes));
     },
   }];
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }
 
 /**

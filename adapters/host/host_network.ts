@@ -34,6 +34,7 @@ import type {
 import { type DnsTransport, resolveAddresses } from "../dns/stub_resolver.ts";
 import { type HostModelOptions, networkStateFromFacts, stabilizeTimes } from "./host_model.ts";
 import type { HostFacts, KernelFactsSource } from "./kernel_facts.ts";
+import type { RouterAdvertisementListener } from "./ra_listener.ts";
 import { networkInterfacesSource, procSource } from "./sources.ts";
 
 /**
@@ -73,6 +74,13 @@ export interface HostNetworkOptions {
   readonly dnsTimeout?: number;
   /** Rounds over a PvD's DNS servers; 2 when absent. */
   readonly dnsAttempts?: number;
+  /**
+   * Hears Router Advertisements in full (PvD options included) on a raw
+   * ICMPv6 socket; the network starts and stops it. Without one, no explicit
+   * PvD is seen and RA options reach the model only as far as a source
+   * reports them.
+   */
+  readonly routerAdvertisements?: RouterAdvertisementListener;
 }
 
 const DEFAULT_POLL_INTERVAL = 1_000;
@@ -129,6 +137,7 @@ export class HostNetwork implements NetworkLink {
   readonly #dnsPort: number;
   readonly #dnsTimeout: number | undefined;
   readonly #dnsAttempts: number | undefined;
+  readonly #listener: RouterAdvertisementListener | undefined;
   #chosen: KernelFactsSource | undefined;
   #sink: NetworkLinkSink | undefined;
   /** Bumped by start and stop: a read begun under another generation delivers nothing. */
@@ -157,6 +166,7 @@ export class HostNetwork implements NetworkLink {
     this.#dnsPort = options.dnsPort ?? 53;
     this.#dnsTimeout = options.dnsTimeout;
     this.#dnsAttempts = options.dnsAttempts;
+    this.#listener = options.routerAdvertisements;
   }
 
   /** The source in use, once one has worked. */
@@ -166,7 +176,11 @@ export class HostNetwork implements NetworkLink {
 
   /** What the source in use cannot see; empty before one has worked. */
   get limitations(): readonly string[] {
-    return this.#chosen?.limitations ?? [];
+    if (this.#chosen === undefined) return [];
+    const own = this.#chosen.limitations;
+    return this.#listener === undefined
+      ? [...own, "no Router Advertisement listener (raw ICMPv6): explicit PvDs (RFC 8801) are not seen"]
+      : own;
   }
 
   /** The facts of the last successful read. */
@@ -179,14 +193,24 @@ export class HostNetwork implements NetworkLink {
    * notification or poll. Starting again replaces the sink.
    */
   start(sink: NetworkLinkSink): void {
-    this.stop();
+    this.#halt();
     this.#sink = sink;
     this.#delivered = undefined;
+    this.#listener?.start(() => this.#cycle());
     this.#cycle();
   }
 
-  /** Stops delivering: clears the poll timer, stops watching; a read in flight delivers nothing. */
+  /**
+   * Stops delivering: clears the poll timer, stops watching and closes the
+   * Router Advertisement listener (it cannot be started again); a read in
+   * flight delivers nothing.
+   */
   stop(): void {
+    this.#halt();
+    this.#listener?.stop();
+  }
+
+  #halt(): void {
     this.#generation++;
     this.#sink = undefined;
     if (this.#timer !== undefined) this.clock.clearTimer(this.#timer);
@@ -339,7 +363,8 @@ export class HostNetwork implements NetworkLink {
 
   async #readOnce(generation: number): Promise<NetworkState> {
     const facts = await this.#readFacts();
-    const state = stabilizeTimes(networkStateFromFacts(facts, this.clock.now(), this.#model), this.#delivered);
+    const model = { ...this.#model, routerAdvertisements: this.#listener?.heard() ?? [] };
+    const state = stabilizeTimes(networkStateFromFacts(facts, this.clock.now(), model), this.#delivered);
     this.#facts = facts;
     if (this.#sink !== undefined && generation === this.#generation) {
       this.#delivered = state;

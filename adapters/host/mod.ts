@@ -38,6 +38,7 @@
 export * from "./kernel_facts.ts";
 export * from "./proc_parsers.ts";
 export * from "./host_model.ts";
+export * from "./ra_listener.ts";
 export * from "./sources.ts";
 export * from "./host_network.ts";
 
