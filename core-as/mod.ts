@@ -66,3 +66,4 @@ export * from "./address_selection.ts";
 export * from "./policy_table.ts";
 export * from "./racing.ts";
 export * from "./racing_simulation.ts";
+export * from "./netlink.ts";

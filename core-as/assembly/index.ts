@@ -21,3 +21,4 @@ export { parseDhcpv4, parseDhcpv4Options } from "./dhcpv4";
 export { selectAddresses } from "./address_selection";
 export { raceStep } from "./racing";
 export { simulateRaces } from "./racing_simulation";
+export { parseNetlink } from "./netlink";

@@ -15,7 +15,8 @@
  *   0       u16   tag       what the structure is: a per-protocol enum whose
  *                           high byte names the protocol (0x00 common,
  *                           0x01 RA, 0x02 DHCPv6, 0x03 DHCPv4, 0x04 capture,
- *                           0x05 address selection, 0x06 racing)
+ *                           0x05 address selection, 0x06 racing,
+ *                           0x07 rtnetlink)
  *   2       u16   code      option type, message type or sub-kind
  *   4       u32   start     input offset of the structure's first byte
  *   8       u32   length    its length in bytes
