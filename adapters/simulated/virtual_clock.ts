@@ -73,14 +73,20 @@ let macrotask: ((callback: () => void) => void) | undefined;
  */
 function settleOneMacrotask(): Promise<void> {
   if (macrotask === undefined) {
+    // Both looked up on globalThis: Node's types have setImmediate but a
+    // MessagePort without onmessage, the DOM's the reverse.
     const g = globalThis as {
       setImmediate?: (callback: () => void) => unknown;
+      MessageChannel?: new () => {
+        port1: { onmessage?: (() => void) | null };
+        port2: { postMessage(message: null): void };
+      };
     };
     if (typeof g.setImmediate === "function") {
       const setImmediate = g.setImmediate;
       macrotask = (callback) => void setImmediate(callback);
-    } else if (typeof MessageChannel === "function") {
-      const channel = new MessageChannel();
+    } else if (typeof g.MessageChannel === "function") {
+      const channel = new g.MessageChannel();
       const waiting: (() => void)[] = [];
       channel.port1.onmessage = () => waiting.shift()?.();
       macrotask = (callback) => {
