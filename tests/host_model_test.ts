@@ -145,17 +145,20 @@ Deno.test("model: implicitPvdId follows draft -00 naming", () => {
 });
 
 Deno.test("model: a link without addresses is an interface without PvDs; single-stack links get one PvD", () => {
-  const state = networkStateFromFacts({
-    links: [ETH0, WLAN0, { ifindex: 2, name: "ifb0", kind: "ethernet", up: false, mtu: 1500 }],
+  const facts = {
+    links: [ETH0, WLAN0, { ifindex: 2, name: "ifb0", kind: "ethernet" as const, up: false, mtu: 1500 }],
     addresses: [address(4, "192.0.2.2", 24), address(3, "2001:db8::3", 64)],
     routes: [],
     dns: NO_DNS,
-  }, 0);
+  };
+  const state = networkStateFromFacts(facts, 0, { includeDownLinks: true });
   assertEquals(state.interfaces.map((i) => `${i.interfaceId} ${i.displayName} ${i.up}`), [
     "2 ifb0 false",
     "3 wlan0 true",
     "4 eth0 true",
   ]);
+  // By default a link that is down is no interface: nothing can use it.
+  assertEquals(networkStateFromFacts(facts, 0).interfaces.map((i) => i.displayName), ["wlan0", "eth0"]);
   assertEquals(state.pvds.map((p) => p.pvdId), ["implicit:wlan0:ipv6", "implicit:eth0:ipv4"]);
 });
 

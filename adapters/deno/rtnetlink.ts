@@ -49,6 +49,19 @@
 
 import { MifError } from "../../api/errors.ts";
 import {
+  EACCES,
+  EAFNOSUPPORT,
+  EAGAIN,
+  EINTR,
+  ENOBUFS,
+  EPERM,
+  EPROTONOSUPPORT,
+  ERRNO_NAMES,
+  int32Bytes,
+  openLibc,
+  type WaitResult as LibcWaitResult,
+} from "./_libc.ts";
+import {
   buildDumpRequest,
   type NetlinkDumpKind,
   type NetlinkLinkMessage,
@@ -99,21 +112,8 @@ const RTNLGRP_ND_USEROPT = 20;
 /** `MSG_DONTWAIT` and `MSG_TRUNC` (return the datagram's real length). */
 const MSG_DONTWAIT = 0x40;
 const MSG_TRUNC = 0x20;
-/** `POLLIN` (poll.h); `struct pollfd` is 8 bytes: fd i32, events i16, revents i16. */
-const POLLIN = 0x1;
-const POLLFD_SIZE = 8;
-/** `EFD_CLOEXEC | EFD_NONBLOCK` (sys/eventfd.h). */
-const EFD_FLAGS = 0x80000 | 0x800;
 /** `struct sockaddr_nl`: nl_family u16, nl_pad u16, nl_pid u32, nl_groups u32. */
 const SOCKADDR_NL_SIZE = 12;
-/** errno values (asm-generic/errno*.h). */
-const EPERM = 1;
-const EINTR = 4;
-const EAGAIN = 11;
-const EACCES = 13;
-const EPROTONOSUPPORT = 93;
-const EAFNOSUPPORT = 97;
-const ENOBUFS = 105;
 /** `NLM_F_DUMP_INTR` (linux/netlink.h): the dump was interrupted by a change. */
 const NLM_F_DUMP_INTR = 0x10;
 /** `RT_TABLE_MAIN`. */
@@ -125,16 +125,6 @@ const BUFFER_SIZE = 64 * 1024;
 const DUMP_ATTEMPTS = 3;
 /** The longest setTimeout delay. */
 const MAX_TIMER = 2 ** 31 - 1;
-
-const ERRNO_NAMES: Readonly<Record<number, string>> = {
-  [EPERM]: "EPERM",
-  [EINTR]: "EINTR",
-  [EAGAIN]: "EAGAIN",
-  [EACCES]: "EACCES",
-  [EPROTONOSUPPORT]: "EPROTONOSUPPORT",
-  [EAFNOSUPPORT]: "EAFNOSUPPORT",
-  [ENOBUFS]: "ENOBUFS",
-};
 
 // ---------------------------------------------------------------------------
 // The system calls
@@ -184,7 +174,7 @@ export class NetlinkSystemError extends Error {
  * if (result !== "woken") throw new Error();
  * ```
  */
-export type WaitResult = "readable" | "woken" | "timeout" | "failed";
+export type WaitResult = LibcWaitResult;
 
 /**
  * The system calls an rtnetlink source makes, in one small object: the Deno
@@ -254,20 +244,6 @@ export interface NetlinkSocketCalls {
   dispose(): void;
 }
 
-const LIBC_SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  bind: { parameters: ["i32", "buffer", "u32"], result: "i32" },
-  setsockopt: { parameters: ["i32", "i32", "i32", "buffer", "u32"], result: "i32" },
-  send: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  recv: { parameters: ["i32", "buffer", "usize", "i32"], result: "isize" },
-  // The one call that waits: Deno runs it on another thread.
-  poll: { parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
-  eventfd: { parameters: ["u32", "i32"], result: "i32" },
-  write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-  __errno_location: { parameters: [], result: "pointer" },
-} as const;
-
 /**
  * Opens glibc through `Deno.dlopen` and returns the calls of an rtnetlink
  * source. Checks first that this is Linux and that FFI is granted, so that
@@ -288,26 +264,9 @@ const LIBC_SYMBOLS = {
  * not granted, or `libc.so.6` cannot be opened.
  */
 export function openLibcNetlink(): NetlinkSocketCalls {
-  const action = "open rtnetlink";
-  if (Deno.build.os !== "linux") {
-    throw new MifError("unsupported", `Cannot ${action}: rtnetlink exists only on Linux, not on ${Deno.build.os}`);
-  }
-  if (Deno.permissions.querySync({ name: "ffi" }).state !== "granted") {
-    throw new MifError("unsupported", `Cannot ${action}: FFI is not permitted (run Deno with --allow-ffi)`);
-  }
-  let library: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
-  try {
-    library = Deno.dlopen("libc.so.6", LIBC_SYMBOLS);
-  } catch (error) {
-    throw new MifError("unsupported", `Cannot ${action}: cannot load libc.so.6: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const libc = library.symbols;
-  const errno = (): number => {
-    const location = libc.__errno_location();
-    return location === null ? 0 : new Deno.UnsafePointerView(location).getInt32();
-  };
+  const opened = openLibc("open rtnetlink");
+  const libc = opened.symbols;
+  const errno = opened.errno;
   const check = (result: number | bigint, call: string): number => {
     const value = Number(result);
     if (value < 0) throw new NetlinkSystemError(call, errno());
@@ -352,41 +311,16 @@ export function openLibcNetlink(): NetlinkSocketCalls {
       if (code === ENOBUFS) return "overrun";
       throw new NetlinkSystemError("recv", code);
     },
-    async wait(fd, waker, timeout) {
-      const fds = new Uint8Array(2 * POLLFD_SIZE);
-      const view = new DataView(fds.buffer);
-      view.setInt32(0, fd, true);
-      view.setInt16(4, POLLIN, true);
-      // poll() ignores a negative descriptor.
-      view.setInt32(POLLFD_SIZE, waker, true);
-      view.setInt16(POLLFD_SIZE + 4, POLLIN, true);
-      const ready = await libc.poll(fds, 2n, timeout);
-      if (ready < 0) return "failed";
-      if (ready === 0) return "timeout";
-      if (view.getInt16(POLLFD_SIZE + 6, true) !== 0) return "woken";
-      return "readable";
-    },
-    openWaker() {
-      return check(libc.eventfd(0, EFD_FLAGS), "eventfd");
-    },
-    wake(waker) {
-      const one = new Uint8Array(8);
-      new DataView(one.buffer).setBigUint64(0, 1n, true);
-      libc.write(waker, one, 8n);
-    },
+    wait: (fd, waker, timeout) => opened.wait(fd, waker, timeout),
+    openWaker: () => opened.openWaker(),
+    wake: (waker) => opened.wake(waker),
     close(fd) {
       libc.close(fd);
     },
     dispose() {
-      library.close();
+      opened.close();
     },
   };
-}
-
-function int32Bytes(value: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setInt32(0, value, true);
-  return bytes;
 }
 
 // ---------------------------------------------------------------------------

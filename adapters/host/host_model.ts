@@ -3,8 +3,12 @@
  * turns what a source learned ({@linkcode HostFacts}) into the
  * {@linkcode NetworkState} an adapter hands the configuration database.
  *
- * - **Interfaces**: one per link, its ifindex as the interface identifier;
- *   loopback is left out unless `includeLoopback`.
+ * - **Interfaces**: one per link that is up, its ifindex as the interface
+ *   identifier; loopback is left out unless `includeLoopback`, and a link
+ *   that is down unless `includeDownLinks`. An application cannot use a
+ *   link that is down, so taking a link down withdraws its addresses, its
+ *   PvDs and then the interface (the draft's order), and bringing it up
+ *   announces it again.
  * - **Implicit PvDs** (draft-ietf-mif-api-extension-00 section 3.1): a link
  *   with a usable address of a family carries `implicit:<link>:ipv6` or
  *   `implicit:<link>:ipv4`; a dual-stack link carries both.
@@ -72,6 +76,8 @@ import type { HostFacts, KernelAddress, KernelLink } from "./kernel_facts.ts";
 export interface HostModelOptions {
   /** Announce the loopback interface and its PvDs; false when absent. */
   readonly includeLoopback?: boolean;
+  /** Announce links that are down, and their PvDs; false when absent. */
+  readonly includeDownLinks?: boolean;
   /** The latest Router Advertisement from each router on each link, as a listener heard them. */
   readonly routerAdvertisements?: readonly HeardRouterAdvertisement[];
 }
@@ -164,6 +170,7 @@ type MutableData = { -readonly [K in keyof ConfigurationData]: ConfigurationData
 export function networkStateFromFacts(facts: HostFacts, now: number, options: HostModelOptions = {}): NetworkState {
   const links = [...facts.links]
     .filter((link) => options.includeLoopback === true || link.kind !== "loopback")
+    .filter((link) => options.includeDownLinks === true || link.up)
     .sort((a, b) => a.ifindex - b.ifindex);
   const interfaces: InterfaceInfo[] = links.map((link) => ({
     interfaceId: link.ifindex,
