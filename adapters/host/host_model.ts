@@ -320,8 +320,9 @@ function dnsElement(facts: HostFacts, link: KernelLink, family: 4 | 6): Configur
   let servers: string[];
   let domains: readonly string[];
   if (perLink !== undefined && (perLink.servers.length > 0 || perLink.searchDomains.length > 0)) {
-    // systemd-resolved says which servers belong to this link: use those only.
-    elementId = "systemd-resolved";
+    // systemd-resolved (or the RDNSS/DNSSL the kernel forwarded from RAs) says
+    // which servers belong to this link: use those only.
+    elementId = perLink.origin.startsWith("/") ? "systemd-resolved" : "kernel-nd-options";
     servers = perLink.servers.flatMap((s) => {
       const parsed = familyOf(s);
       return parsed?.family === family ? [parsed.address] : [];

@@ -173,8 +173,8 @@ export interface RouterAdvertisementListenerOptions {
 
 /**
  * Listens for Router Advertisements on a raw ICMPv6 socket and keeps the
- * latest one from each router on each link until everything it said has
- * expired. `onHeard` is called when what the host knows changed: a new
+ * latest one from each router on each link, per PvD (a router may send one
+ * RA per PvD), until everything it said has expired. `onHeard` is called when what the host knows changed: a new
  * router, different contents, a refresh of lifetimes (at most once a
  * minute for an unchanged RA), or an expiry.
  *
@@ -286,7 +286,9 @@ export class RouterAdvertisementListener {
       this.#options.onRejected?.(result);
       return;
     }
-    const key = `${result.ifindex} ${result.source}`;
+    // A router may send one RA per PvD (RFC 8801 section 3.4.1): keep the latest of each.
+    const pvd = result.ra.options.find((option) => option.type === "pvd");
+    const key = `${result.ifindex} ${result.source} ${pvd?.type === "pvd" ? pvd.pvdId : ""}`;
     const previous = this.#heard.get(key);
     const same = previous !== undefined && equalBytes(previous.bytes, datagram.bytes);
     if (same && now - previous.heard.receivedAt < REFRESH_MS && previous.expiresAt > now) return;

@@ -18,10 +18,11 @@ IFINDEX = socket.if_nametoindex(IFNAME)
 MAC = open(f"/sys/class/net/{IFNAME}/address").read().strip()
 
 nested = prefix_info(PREFIX, valid=7200, preferred=3600) + rdnss([DNS]) + dnssl([FQDN])
-# Router lifetime 0: this RA only adds the PvD; the default route comes from radvd's RAs.
-body = ra_header(lifetime=0, flags=0) + pvd_option(FQDN, 1, nested) + prefix_info(PREFIX, valid=7200, preferred=3600)
+# The same router as radvd's RAs, so the same router lifetime (1800 s, low
+# preference): a lifetime of 0 would make the kernel drop that router's
+# default route (RFC 4861 section 6.3.4).
+body = ra_header(lifetime=1800, flags=0x18) + pvd_option(FQDN, 1, nested) + prefix_info(PREFIX, valid=7200, preferred=3600)
 body += option(1, bytes.fromhex(MAC.replace(":", "")))
-seq = 0
 while True:
     send_ra(IFINDEX, body)
     time.sleep(2)

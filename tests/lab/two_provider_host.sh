@@ -50,6 +50,8 @@ fi
 
 down
 mkdir -p "$run"
+# Daemons run in the background with their output in $run, so that a caller
+# reading this script's output sees it end.
 # Each namespace gets its own resolv.conf (ip netns exec mounts it over
 # /etc/resolv.conf), so nothing run inside can touch this machine's.
 for ns in "$host" "$isp_a" "$isp_b"; do
@@ -83,6 +85,7 @@ interface isp0 {
   MinRtrAdvInterval 3;
   MaxRtrAdvInterval 4;
   AdvDefaultPreference $preference;
+  AdvDefaultLifetime 1800;
   AdvOtherConfigFlag on;
   prefix 2001:db8:$letter::/64 { AdvOnLink on; AdvAutonomous on; AdvValidLifetime 7200; AdvPreferredLifetime 3600; };
   route 2001:db8:${letter}0::/48 { AdvRoutePreference $preference; AdvRouteLifetime 1800; };
@@ -91,7 +94,7 @@ interface isp0 {
 };
 EOF
   ip netns exec "$ns" radvd -n -C "$run/radvd-$letter.conf" -p "$run/radvd-$letter.pid" -m logfile \
-    -l "$run/radvd-$letter.log" &
+    -l "$run/radvd-$letter.log" >/dev/null 2>&1 &
   # DHCPv4 leases, stateless DHCPv6 (information only: radvd sends the RAs),
   # and DNS that answers for this provider only.
   ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
@@ -102,7 +105,7 @@ EOF
     --dhcp-range="2001:db8:$letter::,static,64" --dhcp-option=option6:dns-server,"[2001:db8:$letter::53]" \
     --domain="$letter.example" \
     --address="/www.example/2001:db8:$letter:80::80" --address="/www.example/$server" \
-    --address="/only-$letter.example/2001:db8:$letter:80::81" &
+    --address="/only-$letter.example/2001:db8:$letter:80::81" >"$run/dnsmasq-$letter.out" 2>&1 &
   echo $! >"$run/dnsmasq-$letter.pid.bg"
 }
 
@@ -113,7 +116,8 @@ ip netns exec "$isp_a" ip addr add 2001:db8:a:80::80/64 dev lo
 ip netns exec "$isp_b" ip addr add 2001:db8:b:80::80/64 dev lo
 
 # Provider B also advertises an explicit PvD, every 2 s.
-ip netns exec "$isp_b" python3 "$here/send_pvd_ra.py" isp0 pvd.provider-b.example 2001:db8:bb:: 2001:db8:b::53 &
+ip netns exec "$isp_b" python3 "$here/send_pvd_ra.py" isp0 pvd.provider-b.example 2001:db8:bb:: 2001:db8:b::53 \
+  >"$run/pvd-ra.log" 2>&1 &
 echo $! >"$run/pvd-ra.pid"
 
 # IPv4 leases through dhclient, with a script that only sets the address and
