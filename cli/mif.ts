@@ -9,6 +9,12 @@
  *   percentile table per scenario and policy; `--svg` writes the chart
  *   (needs `--allow-write`).
  *
+ * - `status [--wait MS] [--json]`: the real host: interfaces, PvDs, addresses
+ *   with lifetimes, DNS per PvD, the data source in use and what it cannot
+ *   see (`deno run -A` for rtnetlink and Router Advertisements).
+ * - `watch [--for MS] [--json]`: every MIF message about the real host as it
+ *   comes.
+ *
  * Run with `deno task mif <command>` (or `deno task demo`).
  *
  * @module
@@ -16,6 +22,7 @@
 
 import { runDemo } from "./demo.ts";
 import { runDecode } from "./decode.ts";
+import { runStatus, runWatch } from "./host.ts";
 import {
   BENCHMARK_POLICIES,
   comparePolicies,
@@ -37,6 +44,8 @@ Commands:
       --svg FILE             also write the chart (cumulative distributions) as SVG
       --markdown             print the table in Markdown
       --json                 print the summaries as JSON
+  status [--wait MS] [--json] the real host: interfaces, PvDs, addresses with lifetimes, DNS per PvD, data source
+  watch [--for MS] [--json]  every message about the real host as it comes, until interrupted
   help                       this text`;
 
 /** Runs the command line with `args`; returns the exit code. */
@@ -61,6 +70,10 @@ export async function main(args: readonly string[]): Promise<number> {
     }
     case "policies":
       return await runPolicies(rest);
+    case "status":
+      return await runStatus(rest);
+    case "watch":
+      return await runWatch(rest);
     case undefined:
     case "help":
     case "--help":

@@ -181,6 +181,32 @@ Deno.test({
         assertEquals((reply.data as { address: string }[]).map((d) => d.address), [server]);
       }
 
+      // `mif status --json` on the same host: every PvD with its DNS servers, and the source.
+      const status = await new Deno.Command("ip", {
+        args: [
+          "netns",
+          "exec",
+          ns,
+          Deno.execPath(),
+          "run",
+          "-A",
+          `${here}../../cli/mif.ts`,
+          "status",
+          "--json",
+          "--wait",
+          "2500",
+        ],
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      const report = JSON.parse(new TextDecoder().decode(status.stdout));
+      assertEquals(report.source, "rtnetlink");
+      const dnsOf = (id: string) =>
+        report.interfaces.flatMap((i: { pvds: { pvdId: string; dnsServers: { address: string }[] }[] }) => i.pvds)
+          .find((p: { pvdId: string }) => p.pvdId === id)?.dnsServers.map((d: { address: string }) => d.address);
+      assert(dnsOf("implicit:eth0:ipv6")?.includes("2001:db8:a::53"), JSON.stringify(report).slice(0, 2000));
+      assert(dnsOf("pvd.provider-b.example")?.includes("2001:db8:b::53"), JSON.stringify(report).slice(0, 2000));
+
       // An added address is announced within a second.
       let from = probe.heard.length;
       let t0 = Date.now();

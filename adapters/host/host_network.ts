@@ -33,9 +33,9 @@ import type {
 } from "../../api/network_link.ts";
 import { type DnsTransport, resolveAddresses } from "../dns/stub_resolver.ts";
 import { type HostModelOptions, networkStateFromFacts, stabilizeTimes } from "./host_model.ts";
-import type { HostFacts, KernelFactsSource } from "./kernel_facts.ts";
+import type { HostDns, HostFacts, KernelFactsSource, KernelLink } from "./kernel_facts.ts";
 import type { RouterAdvertisementListener } from "./ra_listener.ts";
-import { networkInterfacesSource, procSource } from "./sources.ts";
+import { hostDnsFromFiles, networkInterfacesSource, procSource } from "./sources.ts";
 
 /**
  * Options for {@linkcode HostNetwork}.
@@ -81,6 +81,13 @@ export interface HostNetworkOptions {
    * reports them.
    */
   readonly routerAdvertisements?: RouterAdvertisementListener;
+  /**
+   * DNS configuration for a source that reads none itself (rtnetlink): by
+   * default resolv.conf and systemd-resolved's per-link files
+   * ({@linkcode hostDnsFromFiles}), merged with the RDNSS/DNSSL the source
+   * heard. Read at each read of the source.
+   */
+  readonly dns?: (links: readonly KernelLink[]) => Promise<HostDns>;
 }
 
 const DEFAULT_POLL_INTERVAL = 1_000;
@@ -138,6 +145,7 @@ export class HostNetwork implements NetworkLink {
   readonly #dnsTimeout: number | undefined;
   readonly #dnsAttempts: number | undefined;
   readonly #listener: RouterAdvertisementListener | undefined;
+  readonly #dns: (links: readonly KernelLink[]) => Promise<HostDns>;
   #chosen: KernelFactsSource | undefined;
   #sink: NetworkLinkSink | undefined;
   /** Bumped by start and stop: a read begun under another generation delivers nothing. */
@@ -167,6 +175,7 @@ export class HostNetwork implements NetworkLink {
     this.#dnsTimeout = options.dnsTimeout;
     this.#dnsAttempts = options.dnsAttempts;
     this.#listener = options.routerAdvertisements;
+    this.#dns = options.dns ?? ((links) => hostDnsFromFiles(links));
   }
 
   /** The source in use, once one has worked. */
@@ -362,7 +371,7 @@ export class HostNetwork implements NetworkLink {
   }
 
   async #readOnce(generation: number): Promise<NetworkState> {
-    const facts = await this.#readFacts();
+    const facts = await this.#withDns(await this.#readFacts());
     const model = { ...this.#model, routerAdvertisements: this.#listener?.heard() ?? [] };
     const state = stabilizeTimes(networkStateFromFacts(facts, this.clock.now(), model), this.#delivered);
     this.#facts = facts;
@@ -375,6 +384,28 @@ export class HostNetwork implements NetworkLink {
       }
     }
     return state;
+  }
+
+  /** A source without DNS of its own gets the files', with the per-link servers it heard kept first. */
+  async #withDns(facts: HostFacts): Promise<HostFacts> {
+    if (this.#chosen?.name !== "rtnetlink") return facts;
+    let files: HostDns;
+    try {
+      files = await this.#dns(facts.links);
+    } catch (error) {
+      this.#report(error);
+      return facts;
+    }
+    const heard = new Set(facts.dns.links.map((l) => l.ifindex));
+    return {
+      ...facts,
+      dns: {
+        servers: files.servers,
+        searchDomains: files.searchDomains,
+        links: [...facts.dns.links, ...files.links.filter((l) => !heard.has(l.ifindex))],
+        ...(files.origin === undefined ? {} : { origin: files.origin }),
+      },
+    };
   }
 
   async #readFacts(): Promise<HostFacts> {

@@ -300,6 +300,28 @@ function routesFromProc(entries: readonly ProcRoute[], ifindexOf: ReadonlyMap<st
 /** systemd-resolved's stub listeners: a resolv.conf naming only these forwards to per-link servers. */
 const RESOLVED_STUBS = new Set(["127.0.0.53", "127.0.0.54"]);
 
+/**
+ * The host's DNS configuration from files, for a source that has none of
+ * its own (rtnetlink): `/etc/resolv.conf` (or, behind systemd-resolved's
+ * stub, `/run/systemd/resolve/resolv.conf`) and systemd-resolved's per-link
+ * state in `/run/systemd/resolve/netif/<ifindex>`.
+ *
+ * @example Read this machine's resolv.conf
+ * ```ts
+ * import { hostDnsFromFiles } from "./sources.ts";
+ *
+ * const dns = await hostDnsFromFiles([]);
+ * if (!Array.isArray(dns.servers)) throw new Error("unexpected");
+ * ```
+ *
+ * @param links The links whose per-link state to look for.
+ * @param options `root`: a directory standing for `/` (tests).
+ * @returns Host-wide and per-link DNS.
+ */
+export function hostDnsFromFiles(links: readonly KernelLink[], options: { root?: string } = {}): Promise<HostDns> {
+  return readHostDns(options.root ?? "/", links);
+}
+
 async function readHostDns(root: string, links: readonly KernelLink[]): Promise<HostDns> {
   let conf: ResolvConf | undefined;
   let origin: string | undefined;
