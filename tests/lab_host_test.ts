@@ -217,6 +217,7 @@ Deno.test({
         from,
       );
       assert(added.at - t0 < 1_000, `address announced after ${added.at - t0} ms`);
+      console.log(`  address announced ${added.at - t0} ms after the ip command`);
 
       // An added link (a veth pair, both ends up) with an address, within a second.
       from = probe.heard.length;
@@ -231,6 +232,7 @@ Deno.test({
         from,
       );
       assert(link.at - t0 < 1_000, `link announced after ${link.at - t0} ms`);
+      console.log(`  link announced ${link.at - t0} ms after the first ip command`);
 
       // wlan0 down: No Address, No PvD, then No Interface, in that order, within a second.
       from = probe.heard.length;
@@ -238,6 +240,7 @@ Deno.test({
       await run("ip", "netns", "exec", ns, "ip", "link", "set", "wlan0", "down");
       const gone = await probe.next((m) => m.type === "no-interface-announcement" && m.interfaceId === 3, 2_000, from);
       assert(gone.at - t0 < 1_000, `interface withdrawn after ${gone.at - t0} ms`);
+      console.log(`  wlan0 withdrawn ${gone.at - t0} ms after the ip command`);
       const sequence = probe.heard.slice(from, probe.heard.indexOf(gone) + 1).map((m) => m.type);
       const lastAddress = sequence.lastIndexOf("no-address-announcement");
       const firstNoPvd = sequence.indexOf("no-provisioning-domain-announcement");
