@@ -22,6 +22,7 @@ import type { MifReply } from "../api/messages.ts";
 import type { AddressInfo, ElementInfo, NetworkLink } from "../api/network_link.ts";
 import { remainingSeconds } from "../api/config_db.ts";
 import type { HostNetwork } from "../adapters/host/host_network.ts";
+import { sourceRoutingCommands } from "../adapters/host/source_routing.ts";
 
 /** What the commands run on: the Deno host adapter, or one a test gives. */
 export interface HostCommandOptions {
@@ -206,6 +207,53 @@ export async function runWatch(args: readonly string[], options: HostCommandOpti
     if (timer !== undefined) clearTimeout(timer);
     if (signals) Deno.removeSignalListener("SIGINT", onSignal);
     api.close();
+  }
+  return 0;
+}
+
+/**
+ * `mif routes`: prints the `ip` commands that give each link's addresses a
+ * routing table through that link's own router (source-specific routing),
+ * so that a connection bound to one PvD's address leaves through that PvD's
+ * link. Prints them only; a person (root) runs them.
+ *
+ * @param args `--json`.
+ * @param options The adapter and printer, for tests.
+ * @returns The exit code.
+ */
+export async function runRoutes(args: readonly string[], options: HostCommandOptions = {}): Promise<number> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const json = args.includes("--json");
+  const unknown = args.find((a) => a !== "--json");
+  if (unknown !== undefined) {
+    console.error(`mif routes: unknown option "${unknown}"`);
+    return 2;
+  }
+  const network = options.network ?? await defaultNetwork();
+  if (!("refresh" in network) || typeof network.refresh !== "function") {
+    console.error("mif routes: the adapter cannot read the host's routes");
+    return 1;
+  }
+  await network.refresh();
+  const facts = network.facts;
+  if (facts === undefined) {
+    console.error("mif routes: no source could read the host");
+    return 1;
+  }
+  const plans = sourceRoutingCommands(facts);
+  if (json) {
+    print(JSON.stringify(plans, null, 2));
+    return 0;
+  }
+  print("# Source-specific routing: traffic from each link's addresses leaves through that link's router.");
+  print("# Review, then run as root. Undo with: ip rule del from PREFIX table TABLE; ip route flush table TABLE");
+  for (const plan of plans) {
+    print(
+      `# ${plan.name} (interface ${plan.ifindex}), table ${plan.table}${
+        plan.skipped ? `: skipped, ${plan.skipped}` : ""
+      }`,
+    );
+    for (const command of plan.commands) print(command);
   }
   return 0;
 }

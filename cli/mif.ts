@@ -14,6 +14,7 @@
  *   see (`deno run -A` for rtnetlink and Router Advertisements).
  * - `watch [--for MS] [--json]`: every MIF message about the real host as it
  *   comes.
+ * - `routes [--json]`: the `ip` commands for source-specific routing per link.
  *
  * Run with `deno task mif <command>` (or `deno task demo`).
  *
@@ -22,7 +23,7 @@
 
 import { runDemo } from "./demo.ts";
 import { runDecode } from "./decode.ts";
-import { runStatus, runWatch } from "./host.ts";
+import { runRoutes, runStatus, runWatch } from "./host.ts";
 import {
   BENCHMARK_POLICIES,
   comparePolicies,
@@ -46,6 +47,7 @@ Commands:
       --json                 print the summaries as JSON
   status [--wait MS] [--json] the real host: interfaces, PvDs, addresses with lifetimes, DNS per PvD, data source
   watch [--for MS] [--json]  every message about the real host as it comes, until interrupted
+  routes [--json]            the ip rule/route commands for source-specific routing per link (printed, not run)
   help                       this text`;
 
 /** Runs the command line with `args`; returns the exit code. */
@@ -74,6 +76,8 @@ export async function main(args: readonly string[]): Promise<number> {
       return await runStatus(rest);
     case "watch":
       return await runWatch(rest);
+    case "routes":
+      return await runRoutes(rest);
     case undefined:
     case "help":
     case "--help":

@@ -39,6 +39,7 @@ export * from "./kernel_facts.ts";
 export * from "./proc_parsers.ts";
 export * from "./host_model.ts";
 export * from "./ra_listener.ts";
+export * from "./source_routing.ts";
 export * from "./sources.ts";
 export * from "./host_network.ts";
 
