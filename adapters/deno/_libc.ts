@@ -1,11 +1,10 @@
-// glibc through Deno's FFI, shared by the rtnetlink source and the raw
-// ICMPv6 socket: one symbol table, errno, and the wait that keeps the event
-// loop free (poll() on a thread of its own, an eventfd to stop it).
-//
-// errno is per thread: only poll() runs off the main thread, and every call
-// whose errno matters runs on the main thread, with errno read right after.
+// glibc through Deno's FFI: the LibcBinding (adapters/host/_libc.ts) that
+// the rtnetlink source and the raw ICMPv6 socket run over. poll() is
+// declared nonblocking, so Deno runs it on a thread of its own and returns a
+// Promise; every other call runs on the main thread.
 
 import { MifError } from "../../api/errors.ts";
+import type { LibcBinding, NativeMemory } from "../host/_libc.ts";
 
 const LIBC_SYMBOLS = {
   socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
@@ -23,60 +22,12 @@ const LIBC_SYMBOLS = {
   __errno_location: { parameters: [], result: "pointer" },
 } as const;
 
-/** glibc's symbols as Deno sees them. */
-export type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
-
-/** errno values (asm-generic/errno*.h) and their names, for messages. */
-export const EPERM = 1;
-export const EINTR = 4;
-export const EAGAIN = 11;
-export const EACCES = 13;
-export const EPROTONOSUPPORT = 93;
-export const EAFNOSUPPORT = 97;
-export const ENOBUFS = 105;
-export const ERRNO_NAMES: Readonly<Record<number, string>> = {
-  [EPERM]: "EPERM",
-  [EINTR]: "EINTR",
-  [EAGAIN]: "EAGAIN",
-  [EACCES]: "EACCES",
-  [EPROTONOSUPPORT]: "EPROTONOSUPPORT",
-  [EAFNOSUPPORT]: "EAFNOSUPPORT",
-  [ENOBUFS]: "ENOBUFS",
-  99: "EADDRNOTAVAIL",
-  101: "ENETUNREACH",
-};
-
-/** `POLLIN` (poll.h); `struct pollfd` is 8 bytes: fd i32, events i16, revents i16. */
-const POLLIN = 0x1;
-const POLLFD_SIZE = 8;
-/** `EFD_CLOEXEC | EFD_NONBLOCK` (sys/eventfd.h). */
-const EFD_FLAGS = 0x80000 | 0x800;
-
-/** What a wait saw: the descriptor is readable, the waker was written to, the time ran out, or poll() failed. */
-export type WaitResult = "readable" | "woken" | "timeout" | "failed";
-
-/** glibc opened, with errno and the waiting calls. */
-export interface Libc {
-  /** The symbols. */
-  readonly symbols: LibcSymbols;
-  /** This thread's errno. */
-  errno(): number;
-  /** Waits off the event loop until `fd` is readable, `waker` (-1: none) was written to, or `timeout` ms (-1: none). */
-  wait(fd: number, waker: number, timeout: number): Promise<WaitResult>;
-  /** An eventfd for {@linkcode Libc.wake}. */
-  openWaker(): number;
-  /** Makes a pending and every later wait on `waker` return `"woken"`. */
-  wake(waker: number): void;
-  /** Closes the library; call once no wait is pending. */
-  close(): void;
-}
-
 /**
  * Opens glibc, after checking that this is Linux and that FFI is granted, so
  * that no permission prompt appears. Throws a `MifError` of code
  * `unsupported` naming `action` otherwise.
  */
-export function openLibc(action: string): Libc {
+export function openLibc(action: string): LibcBinding {
   if (Deno.build.os !== "linux") {
     throw new MifError("unsupported", `Cannot ${action}: this needs Linux, not ${Deno.build.os}`);
   }
@@ -92,45 +43,31 @@ export function openLibc(action: string): Libc {
     });
   }
   const libc = library.symbols;
+  const size = (bytes: Uint8Array) => BigInt(bytes.length);
   return {
-    symbols: libc,
+    socket: (domain, type, protocol) => libc.socket(domain, type, protocol),
+    bind: (fd, address) => libc.bind(fd, address, address.length),
+    setsockopt: (fd, level, name, value) => libc.setsockopt(fd, level, name, value, value.length),
+    send: (fd, bytes, flags) => Number(libc.send(fd, bytes, size(bytes), flags)),
+    sendto: (fd, bytes, flags, address) => Number(libc.sendto(fd, bytes, size(bytes), flags, address, address.length)),
+    recv: (fd, buffer, flags) => Number(libc.recv(fd, buffer, size(buffer), flags)),
+    recvmsg: (fd, message, flags) => Number(libc.recvmsg(fd, message.bytes, flags)),
+    eventfd: (initial, flags) => libc.eventfd(initial, flags),
+    write: (fd, bytes) => Number(libc.write(fd, bytes, size(bytes))),
+    close: (fd) => libc.close(fd),
     errno() {
       const location = libc.__errno_location();
       return location === null ? 0 : new Deno.UnsafePointerView(location).getInt32();
     },
-    async wait(fd, waker, timeout) {
-      const fds = new Uint8Array(2 * POLLFD_SIZE);
-      const view = new DataView(fds.buffer);
-      view.setInt32(0, fd, true);
-      view.setInt16(4, POLLIN, true);
-      // poll() ignores a negative descriptor.
-      view.setInt32(POLLFD_SIZE, waker, true);
-      view.setInt16(POLLFD_SIZE + 4, POLLIN, true);
-      const ready = await libc.poll(fds, 2n, timeout);
-      if (ready < 0) return "failed";
-      if (ready === 0) return "timeout";
-      if (view.getInt16(POLLFD_SIZE + 6, true) !== 0) return "woken";
-      return "readable";
+    poll: (fds, count, timeout) => libc.poll(fds.bytes, BigInt(count), timeout),
+    allocate(length): NativeMemory {
+      // An ArrayBuffer's memory does not move while it is referenced: the
+      // holder of the NativeMemory keeps it so.
+      const bytes = new Uint8Array(length);
+      return { bytes, address: BigInt(Deno.UnsafePointer.value(Deno.UnsafePointer.of(bytes))), free: () => {} };
     },
-    openWaker() {
-      const fd = libc.eventfd(0, EFD_FLAGS);
-      if (fd < 0) throw new Error(`Cannot open an eventfd: errno ${this.errno()}`);
-      return fd;
-    },
-    wake(waker) {
-      const one = new Uint8Array(8);
-      new DataView(one.buffer).setBigUint64(0, 1n, true);
-      libc.write(waker, one, 8n);
-    },
-    close() {
+    unload() {
       library.close();
     },
   };
-}
-
-/** A 32-bit integer as the bytes of a socket option. */
-export function int32Bytes(value: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setInt32(0, value, true);
-  return bytes;
 }

@@ -21,10 +21,8 @@
  * @module
  */
 
-import { HostNetwork, type HostNetworkOptions } from "../host/host_network.ts";
-import { RouterAdvertisementListener } from "../host/ra_listener.ts";
-import { networkInterfacesSource, procSource } from "../host/sources.ts";
-import { systemClock } from "../../api/clock.ts";
+import type { HostNetwork } from "../host/host_network.ts";
+import { ffiHostNetwork, type FfiHostNetworkOptions } from "../host/ffi_host_network.ts";
 import { openIcmpv6Socket } from "./icmpv6_socket.ts";
 import { rtnetlinkSource } from "./rtnetlink.ts";
 
@@ -33,7 +31,8 @@ export { openIcmpv6Socket } from "./icmpv6_socket.ts";
 
 /**
  * Options for {@linkcode denoHostNetwork}: those of `HostNetwork`, and
- * whether to listen for Router Advertisements.
+ * whether to listen for Router Advertisements (`FfiHostNetworkOptions` of
+ * `@pvd/mif/host`).
  *
  * @example Without the raw socket
  * ```ts
@@ -43,12 +42,7 @@ export { openIcmpv6Socket } from "./icmpv6_socket.ts";
  * if (options.listenForRouterAdvertisements !== false) throw new Error("unexpected");
  * ```
  */
-export interface DenoHostNetworkOptions extends Omit<HostNetworkOptions, "routerAdvertisements"> {
-  /** Open a raw ICMPv6 socket for RAs when permitted (true when absent). */
-  readonly listenForRouterAdvertisements?: boolean;
-  /** Receives why the raw socket could not be opened, when it could not. */
-  readonly onUnavailable?: (what: string, error: Error) => void;
-}
+export type DenoHostNetworkOptions = FfiHostNetworkOptions;
 
 /**
  * A `HostNetwork` for Deno: sources rtnetlink (FFI), then `/proc`, then
@@ -67,37 +61,5 @@ export interface DenoHostNetworkOptions extends Omit<HostNetworkOptions, "router
  * @returns The adapter, not started.
  */
 export function denoHostNetwork(options: DenoHostNetworkOptions = {}): HostNetwork {
-  const clock = options.clock ?? systemClock;
-  let listener: RouterAdvertisementListener | undefined;
-  if (options.listenForRouterAdvertisements !== false) {
-    try {
-      listener = new RouterAdvertisementListener(openIcmpv6Socket(), clock, {
-        solicit: linkIndexes(),
-      });
-    } catch (error) {
-      options.onUnavailable?.("router advertisements", error as Error);
-    }
-  }
-  return new HostNetwork({
-    ...options,
-    clock,
-    sources: options.sources ?? [rtnetlinkSource(), procSource(), networkInterfacesSource()],
-    ...(listener ? { routerAdvertisements: listener } : {}),
-  });
-}
-
-/** The ifindex of every link, to solicit on; none when /sys cannot be read. */
-function linkIndexes(): number[] {
-  try {
-    return [...Deno.readDirSync("/sys/class/net")].flatMap((entry) => {
-      try {
-        const index = Number(Deno.readTextFileSync(`/sys/class/net/${entry.name}/ifindex`).trim());
-        return Number.isInteger(index) && index > 1 ? [index] : [];
-      } catch {
-        return [];
-      }
-    });
-  } catch {
-    return [];
-  }
+  return ffiHostNetwork({ rtnetlinkSource: () => rtnetlinkSource(), openIcmpv6Socket }, options);
 }

@@ -16,7 +16,11 @@
  * advertisement listener) can feed the same model: a source implements
  * {@linkcode KernelFactsSource} and returns {@linkcode HostFacts}; the text
  * parsers ({@linkcode parseIfInet6}, {@linkcode parseResolvConf}, ...) and
- * the model are pure and runtime-neutral.
+ * the model are pure and runtime-neutral. So are the rtnetlink source
+ * ({@linkcode rtnetlinkSource}, over the {@linkcode NetlinkSocketCalls} a
+ * runtime's FFI provides) and {@linkcode ffiHostNetwork}, which Deno's and
+ * Node's adapters (`@pvd/mif/deno`, `@pvd/mif/node`) complete with their
+ * FFI.
  *
  * @example Which PvDs this host has
  * ```ts
@@ -42,6 +46,8 @@ export * from "./ra_listener.ts";
 export * from "./source_routing.ts";
 export * from "./sources.ts";
 export * from "./host_network.ts";
+export * from "./rtnetlink_source.ts";
+export * from "./ffi_host_network.ts";
 
 // The API types this module's signatures use, re-exported so that its
 // documentation stands on its own.
