@@ -14,6 +14,9 @@
  *   see (`deno run -A` for rtnetlink and Router Advertisements).
  * - `watch [--for MS] [--json]`: every MIF message about the real host as it
  *   comes.
+ * - `resolve NAME [--pvd ID] [--wait MS] [--json]`: Translate Name in every
+ *   PvD of the real host (or one), each through its own DNS servers, with
+ *   the time each address arrived.
  * - `routes [--json]`: the `ip` commands for source-specific routing per link.
  *
  * Run with `deno task mif <command>` (or `deno task demo`).
@@ -24,6 +27,7 @@
 import { runDemo } from "./demo.ts";
 import { runDecode } from "./decode.ts";
 import { runRoutes, runStatus, runWatch } from "./host.ts";
+import { runResolve } from "./resolve.ts";
 import {
   BENCHMARK_POLICIES,
   comparePolicies,
@@ -47,6 +51,9 @@ Commands:
       --json                 print the summaries as JSON
   status [--wait MS] [--json] the real host: interfaces, PvDs, addresses with lifetimes, DNS per PvD, data source
   watch [--for MS] [--json]  every message about the real host as it comes, until interrupted
+  resolve NAME [--pvd ID] [--wait MS] [--json]
+                             translate NAME in every PvD of the real host (or one), each through its own DNS
+                             servers: each address with the time it arrived, errors, DNS counters
   routes [--json]            the ip rule/route commands for source-specific routing per link (printed, not run)
   help                       this text`;
 
@@ -76,6 +83,8 @@ export async function main(args: readonly string[]): Promise<number> {
       return await runStatus(rest);
     case "watch":
       return await runWatch(rest);
+    case "resolve":
+      return await runResolve(rest);
     case "routes":
       return await runRoutes(rest);
     case undefined:

@@ -339,7 +339,43 @@ export type AddressResponseCheck =
   | { readonly kind: "no-data" }
   | { readonly kind: "server-failure"; readonly rcode: string }
   | { readonly kind: "truncated" }
-  | { readonly kind: "mismatch"; readonly reason: string };
+  | {
+    readonly kind: "mismatch";
+    readonly reason: string;
+    /** Which check failed, for counting; `reason` says it in words. */
+    readonly mismatch: Exclude<DnsMismatchKind, "source">;
+  };
+
+/**
+ * Why a message was not taken as the response to a query (RFC 5452
+ * section 9.1: a resolver accepts a response only from the address and
+ * port it queried, with the query's identifier and question):
+ * - `source`: it came from another address or port than the server asked
+ *   (seen by the transport, which drops it);
+ * - `undecodable`: the bytes are not a DNS message;
+ * - `not-response`: QR is clear (a query, perhaps our own reflected);
+ * - `identifier`: another message identifier;
+ * - `opcode`: another opcode than QUERY;
+ * - `question`: another question section than the one sent.
+ *
+ * @example Count ignored answers by kind
+ * ```ts
+ * import { checkAddressResponse, type DnsMismatchKind, encodeResponse } from "./dns_message.ts";
+ *
+ * const counts = new Map<DnsMismatchKind, number>();
+ * const query = { id: 7, name: "a.example", type: "A" as const };
+ * const check = checkAddressResponse(encodeResponse({ id: 8, question: query }), query);
+ * if (check.kind === "mismatch") counts.set(check.mismatch, (counts.get(check.mismatch) ?? 0) + 1);
+ * if (counts.get("identifier") !== 1) throw new Error("unexpected");
+ * ```
+ */
+export type DnsMismatchKind =
+  | "source"
+  | "undecodable"
+  | "not-response"
+  | "identifier"
+  | "opcode"
+  | "question";
 
 /**
  * Checks that `bytes` is the response to `query` and extracts its
@@ -369,22 +405,24 @@ export function checkAddressResponse(
     return {
       kind: "mismatch",
       reason: `cannot decode: ${error instanceof Error ? error.message : String(error)}`,
+      mismatch: "undecodable",
     };
   }
   if (packet.type !== "response") {
-    return { kind: "mismatch", reason: "not a response" };
+    return { kind: "mismatch", reason: "not a response", mismatch: "not-response" };
   }
   if (packet.id !== query.id) {
     return {
       kind: "mismatch",
       reason: `identifier ${packet.id} is not ${query.id}`,
+      mismatch: "identifier",
     };
   }
   if (packet.opcode !== "QUERY") {
-    return { kind: "mismatch", reason: `opcode ${packet.opcode} is not QUERY` };
+    return { kind: "mismatch", reason: `opcode ${packet.opcode} is not QUERY`, mismatch: "opcode" };
   }
   if (!sameQuestionSection(bytes, query)) {
-    return { kind: "mismatch", reason: "question differs from the query" };
+    return { kind: "mismatch", reason: "question differs from the query", mismatch: "question" };
   }
 
   if (packet.flag_tc) return { kind: "truncated" };
@@ -422,6 +460,94 @@ export function checkAddressResponse(
   }
   if (addresses.length === 0) return { kind: "no-data" };
   return { kind: "answer", addresses, ttl };
+}
+
+/** Largest DNS message a 2-byte TCP length prefix can carry (RFC 1035 section 4.2.2). */
+const MAX_TCP_MESSAGE = 0xffff;
+
+/**
+ * Frames a DNS message for TCP: the 2-byte length, most significant byte
+ * first, then the message (RFC 1035 section 4.2.2; RFC 7766 section 8:
+ * "DNS clients and servers SHOULD pass the two-octet length field, and the
+ * message described by that length field, to the TCP layer at the same
+ * time", which one buffer does). Throws a `RangeError` for a message longer
+ * than 65,535 bytes.
+ *
+ * @example
+ * ```ts
+ * import { encodeAddressQuery, frameDnsTcpMessage } from "./dns_message.ts";
+ *
+ * const query = encodeAddressQuery({ id: 1, name: "a.example", type: "A" });
+ * const framed = frameDnsTcpMessage(query);
+ * if (framed.length !== query.length + 2 || framed[1] !== query.length) throw new Error("unexpected");
+ * ```
+ */
+export function frameDnsTcpMessage(message: Uint8Array): Uint8Array {
+  if (message.length > MAX_TCP_MESSAGE) {
+    throw new RangeError(
+      `Cannot frame DNS message for TCP: it has ${message.length} bytes, more than 65535`,
+    );
+  }
+  const framed = new Uint8Array(message.length + 2);
+  framed[0] = message.length >> 8;
+  framed[1] = message.length & 0xff;
+  framed.set(message, 2);
+  return framed;
+}
+
+/**
+ * Splits a TCP byte stream from a DNS server back into messages (RFC 1035
+ * section 4.2.2 framing): feed it each chunk as it comes, in order, and it
+ * returns the messages completed by that chunk. A message may span chunks
+ * and a chunk may hold several messages.
+ *
+ * @example A response that arrives in two pieces
+ * ```ts
+ * import { DnsTcpReader, encodeAddressQuery, frameDnsTcpMessage } from "./dns_message.ts";
+ *
+ * const framed = frameDnsTcpMessage(encodeAddressQuery({ id: 1, name: "a.example", type: "A" }));
+ * const reader = new DnsTcpReader();
+ * const first = reader.push(framed.subarray(0, 5)); // the length and 3 bytes: nothing whole yet
+ * const waiting = reader.pending;
+ * const [message] = reader.push(framed.subarray(5));
+ * if (first.length !== 0 || waiting !== 5) throw new Error("unexpected");
+ * if (message?.length !== framed.length - 2 || reader.pending !== 0) throw new Error("unexpected");
+ * ```
+ */
+export class DnsTcpReader {
+  #buffered: Uint8Array = new Uint8Array(0);
+
+  /** Bytes received and not yet part of a whole message. */
+  get pending(): number {
+    return this.#buffered.length;
+  }
+
+  /**
+   * Takes the next chunk of the stream.
+   *
+   * @param chunk Bytes as they came off the connection.
+   * @returns Every message this chunk completed, each a fresh copy without its length prefix.
+   */
+  push(chunk: Uint8Array): Uint8Array[] {
+    let buffered: Uint8Array;
+    if (this.#buffered.length === 0) buffered = chunk;
+    else {
+      buffered = new Uint8Array(this.#buffered.length + chunk.length);
+      buffered.set(this.#buffered);
+      buffered.set(chunk, this.#buffered.length);
+    }
+    const messages: Uint8Array[] = [];
+    let at = 0;
+    while (buffered.length - at >= 2) {
+      const length = (buffered[at]! << 8) | buffered[at + 1]!;
+      if (buffered.length - at - 2 < length) break;
+      messages.push(buffered.slice(at + 2, at + 2 + length));
+      at += 2 + length;
+    }
+    // A copy, so that the caller may reuse the chunk it gave.
+    this.#buffered = buffered.slice(at);
+    return messages;
+  }
 }
 
 function addressOfFamily(text: string, family: 4 | 6): string | undefined {

@@ -34,5 +34,5 @@ export * from "./stub_resolver.ts";
 
 // The API types this module's signatures use, re-exported so that its
 // documentation stands on its own.
-export type { Clock, ResolveQuery, TimerHandle } from "../../api/network_link.ts";
+export type { Clock, ResolvedFamily, ResolveQuery, TimerHandle } from "../../api/network_link.ts";
 export type { InterfaceId, PvdId } from "../../api/messages.ts";

@@ -1,10 +1,11 @@
 /**
  * A stub resolver for one provisioning domain: sends A and AAAA queries in
  * parallel to the PvD's own DNS servers, in order, with a timeout per try
- * and a number of rounds over the list, and yields each address as its
- * answer arrives. The datagram transport is pluggable (the simulated
- * network, UDP sockets on a real host) and time runs on a {@linkcode Clock},
- * so the same code runs in virtual time under test.
+ * and a number of rounds over the list, asks again over TCP when a UDP
+ * answer is truncated and the transport can (RFC 7766), and yields each
+ * address as its answer arrives. The transport is pluggable (the simulated
+ * network, sockets on a real host) and time runs on a {@linkcode Clock}, so
+ * the same code runs in virtual time under test.
  *
  * @module
  */
@@ -12,9 +13,11 @@
 import { MifError } from "../../api/errors.ts";
 import type { Clock, ResolvedFamily, ResolveQuery } from "../../api/network_link.ts";
 import {
+  type AddressQuery,
   type AddressRecordType,
   type AddressResponseCheck,
   checkAddressResponse,
+  type DnsMismatchKind,
   encodeAddressQuery,
   normalizeDnsName,
 } from "./dns_message.ts";
@@ -33,13 +36,24 @@ import {
  * ```
  */
 export interface DnsDatagramHandlers {
-  /** A datagram arrived from the server queried (possibly forged: it is checked). */
+  /**
+   * A message arrived from the server queried: over UDP a datagram whose
+   * source address and port are the server's, over TCP one message without
+   * its length prefix. It may still be forged: it is checked.
+   */
   onDatagram(bytes: Uint8Array): void;
   /**
    * The server cannot be reached (ICMP unreachable, no route, no source
-   * address of its family); no datagram will follow.
+   * address of its family; over TCP also a refused or closed connection);
+   * nothing will follow.
    */
   onUnreachable(reason: string): void;
+  /**
+   * A datagram came that cannot be the response, from another address or
+   * port than the server's (RFC 5452 section 9.1): the transport drops it
+   * and only says so here, to be counted. The wait goes on.
+   */
+  onMismatch?(reason: string): void;
 }
 
 /**
@@ -61,15 +75,20 @@ export interface DnsExchange {
 }
 
 /**
- * Sends DNS query datagrams and reports the datagrams that come back.
+ * Sends DNS query datagrams and reports the datagrams that come back; may
+ * also send a query over TCP, for answers too large for a datagram.
  *
  * @example
  * ```ts
  * import type { DnsTransport } from "./stub_resolver.ts";
  *
- * // A transport where every server is unreachable.
+ * // A transport where every server is unreachable, over UDP and TCP.
  * const offline: DnsTransport = {
  *   send(_server, _query, handlers) {
+ *     handlers.onUnreachable("network is down");
+ *     return { close() {} };
+ *   },
+ *   sendTcp(_server, _query, handlers) {
  *     handlers.onUnreachable("network is down");
  *     return { close() {} };
  *   },
@@ -80,9 +99,24 @@ export interface DnsTransport {
   /**
    * Sends `query` to `server` (an address, canonical text) on port 53 and
    * reports what comes back until the returned exchange is closed. It may
-   * call `handlers` synchronously.
+   * call `handlers` synchronously. Datagrams from another address or port
+   * go to `handlers.onMismatch`, never to `onDatagram`.
    */
   send(
+    server: string,
+    query: Uint8Array,
+    handlers: DnsDatagramHandlers,
+  ): DnsExchange;
+  /**
+   * Optional: sends `query` to `server` over TCP on port 53 (RFC 7766), from
+   * the same source address `send` would use, with the 2-byte length prefix
+   * (`frameDnsTcpMessage`), and reports each message read back through
+   * `handlers.onDatagram` without its prefix until the exchange is closed;
+   * `onUnreachable` when the connection cannot be made or ends first. The
+   * resolver calls it when a UDP answer is truncated. Without it (the
+   * simulated network), a truncated answer counts as none from that server.
+   */
+  sendTcp?(
     server: string,
     query: Uint8Array,
     handlers: DnsDatagramHandlers,
@@ -117,16 +151,23 @@ export interface StubResolverOptions {
   readonly timeoutMs?: number;
   /** Rounds over the server list (RES_DFLRETRY style); 2 when absent. */
   readonly attempts?: number;
-  /** Called for each datagram that is not the response to the query (a forgery, a late answer). */
-  readonly onMismatch?: (server: string, reason: string) => void;
+  /**
+   * Called for each message that is not the response to the query (a
+   * forgery, a late answer), with the server asked and why, in words and as
+   * a {@linkcode DnsMismatchKind}. The message is ignored and the wait goes on.
+   */
+  readonly onMismatch?: (server: string, reason: string, kind: DnsMismatchKind) => void;
 }
 
-/** How one try with one server ended. */
+/** How one query over one protocol to one server ended. */
 type ExchangeOutcome =
   | Exclude<AddressResponseCheck, { kind: "mismatch" }>
   | { readonly kind: "timeout" }
   | { readonly kind: "unreachable"; readonly reason: string }
   | { readonly kind: "aborted" };
+
+/** How one try with one server ended: over TCP when the UDP answer was truncated. */
+type TryOutcome = ExchangeOutcome & { readonly overTcp?: boolean };
 
 /** How one record type's lookup of one name ended. */
 type LookupResult =
@@ -188,9 +229,13 @@ export function searchCandidates(
  * is known to have an address in the other family. Each record type
  * tries the servers in order, `timeoutMs` each, for `attempts` rounds; a
  * NOERROR or NXDOMAIN answer is final, SERVFAIL, REFUSED and timeouts move
- * on to the next server, and an unreachable server is not tried again.
- * Datagrams that are not the response (other identifier or question) are
- * ignored and the wait goes on.
+ * on to the next server, and an unreachable server is not tried again. A
+ * truncated UDP answer (TC) is asked again over TCP of the same server,
+ * with the same query and a fresh `timeoutMs`, when the transport has
+ * `sendTcp` (RFC 7766 section 5); otherwise, or when TCP fails too, the
+ * next server is tried. Messages that are not the response (another
+ * source, identifier or question) are ignored, reported to `onMismatch`,
+ * and the wait goes on.
  *
  * Throws a {@linkcode MifError}: `no-dns-servers` when the list is empty,
  * `resolution-failed` naming the PvD and the servers tried when no address
@@ -358,7 +403,7 @@ interface LookupContext {
   readonly randomId: () => number;
   readonly timeoutMs: number;
   readonly attempts: number;
-  readonly onMismatch: ((server: string, reason: string) => void) | undefined;
+  readonly onMismatch: ((server: string, reason: string, kind: DnsMismatchKind) => void) | undefined;
   readonly signal: AbortSignal;
   /** Last outcome per server, for the error message. */
   readonly tried: Map<string, string>;
@@ -375,32 +420,39 @@ async function lookup(
     for (const server of context.servers) {
       if (unreachable.has(server)) continue;
       if (context.signal.aborted) return { kind: "aborted" };
-      const outcome = await exchange(server, name, type, context);
+      const outcome = await tryServer(server, name, type, context);
+      // After a truncated UDP answer, what TCP gave is said as such.
+      const tcp = outcome.overTcp ? "truncated over UDP, then over TCP " : "";
       switch (outcome.kind) {
         case "answer":
-          context.tried.set(server, "answered");
+          context.tried.set(server, outcome.overTcp ? "answered over TCP" : "answered");
           return { kind: "answer", addresses: outcome.addresses };
         case "nxdomain":
-          context.tried.set(server, "NXDOMAIN");
+          context.tried.set(server, `${tcp}NXDOMAIN`);
           return { kind: "nxdomain" };
         case "no-data":
-          context.tried.set(server, `no ${type} record`);
+          context.tried.set(server, `${tcp}no ${type} record`);
           return { kind: "no-data" };
         case "aborted":
           return { kind: "aborted" };
         case "unreachable":
-          context.tried.set(server, `unreachable: ${outcome.reason}`);
-          unreachable.add(server);
+          context.tried.set(server, `${tcp}unreachable: ${outcome.reason}`);
+          // Over TCP, only TCP failed: the server still answers datagrams.
+          if (!outcome.overTcp) unreachable.add(server);
           break;
         case "timeout":
-          context.tried.set(server, "timed out");
+          context.tried.set(server, `${tcp}timed out`);
           break;
         case "server-failure":
-          context.tried.set(server, outcome.rcode);
+          context.tried.set(server, `${tcp}${outcome.rcode}`);
           break;
         case "truncated":
-          // Over UDP only, a truncated answer is as good as none: move on.
-          context.tried.set(server, "truncated");
+          // Without TCP (or truncated even there), a truncated answer is as
+          // good as none: move on.
+          context.tried.set(
+            server,
+            outcome.overTcp ? "truncated over UDP and over TCP" : "truncated, and the transport has no TCP",
+          );
           break;
       }
     }
@@ -408,15 +460,33 @@ async function lookup(
   return { kind: "failed" };
 }
 
-/** One query to one server: the first datagram that is its response, or a timeout. */
-function exchange(
+/**
+ * One query to one server over UDP and, when the answer is truncated and
+ * the transport can, the same query (same identifier and question) over
+ * TCP to the same server (RFC 7766 section 5: "the resolver SHOULD retry
+ * using TCP").
+ */
+async function tryServer(
   server: string,
   name: string,
   type: AddressRecordType,
   context: LookupContext,
+): Promise<TryOutcome> {
+  const query: AddressQuery = { id: context.randomId() & 0xffff, name, type };
+  const outcome = await exchange(server, query, context, "udp");
+  const sendTcp = context.transport.sendTcp;
+  if (outcome.kind !== "truncated" || sendTcp === undefined || context.signal.aborted) return outcome;
+  return { ...await exchange(server, query, context, "tcp"), overTcp: true };
+}
+
+/** One query to one server over one protocol: the first message that is its response, or a timeout. */
+function exchange(
+  server: string,
+  query: AddressQuery,
+  context: LookupContext,
+  protocol: "udp" | "tcp",
 ): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
-    const query = { id: context.randomId() & 0xffff, name, type };
     let finished = false;
     let handle: DnsExchange | undefined;
     const finish = (outcome: ExchangeOutcome) => {
@@ -433,21 +503,28 @@ function exchange(
       () => finish({ kind: "timeout" }),
     );
     context.signal.addEventListener("abort", onAbort, { once: true });
+    const handlers: DnsDatagramHandlers = {
+      onDatagram(bytes) {
+        if (finished) return;
+        const check = checkAddressResponse(bytes, query);
+        if (check.kind === "mismatch") {
+          context.onMismatch?.(server, check.reason, check.mismatch);
+          return;
+        }
+        finish(check);
+      },
+      onUnreachable(reason) {
+        finish({ kind: "unreachable", reason });
+      },
+      onMismatch(reason) {
+        if (!finished) context.onMismatch?.(server, reason, "source");
+      },
+    };
     try {
-      handle = context.transport.send(server, encodeAddressQuery(query), {
-        onDatagram(bytes) {
-          if (finished) return;
-          const check = checkAddressResponse(bytes, query);
-          if (check.kind === "mismatch") {
-            context.onMismatch?.(server, check.reason);
-            return;
-          }
-          finish(check);
-        },
-        onUnreachable(reason) {
-          finish({ kind: "unreachable", reason });
-        },
-      });
+      const bytes = encodeAddressQuery(query);
+      handle = protocol === "udp"
+        ? context.transport.send(server, bytes, handlers)
+        : context.transport.sendTcp!(server, bytes, handlers);
     } catch (error) {
       finish({
         kind: "unreachable",

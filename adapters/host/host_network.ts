@@ -4,7 +4,8 @@
  * into the project's PvD model (`networkStateFromFacts`) and hands each
  * read to the configuration database as a snapshot, which announces only
  * what changed. It resolves names per PvD with the project's stub resolver
- * over UDP sockets bound to the PvD's own addresses (`node:dgram`), and
+ * over UDP sockets bound to the PvD's own addresses (`node:dgram`; TCP from
+ * the same address for truncated answers, `node:net`), and
  * connects with TCP sockets bound to the chosen source (`node:net`): both
  * modules exist in Deno and Node. Under Deno, `procSource` needs
  * `--allow-all` (Deno guards `/proc` and `/sys`); with only `--allow-read`
@@ -19,7 +20,7 @@ import { createSocket } from "node:dgram";
 import { parseIpAddress } from "../../core-as/ip_address.ts";
 import { systemClock } from "../../api/clock.ts";
 import { MifError } from "../../api/errors.ts";
-import type { InterfaceId } from "../../api/messages.ts";
+import type { InterfaceId, PvdId } from "../../api/messages.ts";
 import type {
   Clock,
   ConnectAttempt,
@@ -31,6 +32,7 @@ import type {
   ResolveQuery,
   TimerHandle,
 } from "../../api/network_link.ts";
+import { type DnsMismatchKind, DnsTcpReader, frameDnsTcpMessage } from "../dns/dns_message.ts";
 import { type DnsTransport, resolveAddresses } from "../dns/stub_resolver.ts";
 import { type HostModelOptions, networkStateFromFacts, stabilizeTimes } from "./host_model.ts";
 import type { HostDns, HostFacts, KernelFactsSource, KernelLink } from "./kernel_facts.ts";
@@ -91,6 +93,77 @@ export interface HostNetworkOptions {
 }
 
 const DEFAULT_POLL_INTERVAL = 1_000;
+// The kinds of ignored DNS messages, named by this module's DnsCounters and DnsMismatch.
+export type { DnsMismatchKind } from "../dns/dns_message.ts";
+
+/** How many ignored DNS messages {@linkcode HostNetwork.dnsMismatches} keeps. */
+const MISMATCHES_KEPT = 256;
+
+/**
+ * DNS traffic of one PvD (or of all) as {@linkcode HostNetwork} counted it.
+ *
+ * @example Read the counters after a lookup
+ * ```ts
+ * import { type DnsCounters, HostNetwork } from "./mod.ts";
+ *
+ * const network = new HostNetwork({ sources: [] });
+ * const counters: DnsCounters = network.dnsCounters("implicit:eth0:ipv6");
+ * if (counters.udpQueries !== 0 || counters.ignored.identifier !== 0) throw new Error("unexpected");
+ * ```
+ */
+export interface DnsCounters {
+  /** Queries sent over UDP. */
+  readonly udpQueries: number;
+  /** Queries sent again over TCP after a truncated UDP answer. */
+  readonly tcpQueries: number;
+  /** Messages ignored as not being the response, by why (RFC 5452 section 9.1). */
+  readonly ignored: Readonly<Record<DnsMismatchKind, number>>;
+}
+
+/**
+ * One DNS message that {@linkcode HostNetwork} ignored as not being the
+ * response to its query: a forgery, a late or stray answer.
+ *
+ * @example
+ * ```ts
+ * import type { DnsMismatch } from "./mod.ts";
+ *
+ * const mismatch: DnsMismatch = {
+ *   at: 0,
+ *   pvdId: "implicit:eth0:ipv6",
+ *   server: "2001:db8:a::53",
+ *   kind: "identifier",
+ *   reason: "identifier 4660 is not 22136",
+ * };
+ * if (mismatch.kind !== "identifier") throw new Error("unexpected");
+ * ```
+ */
+export interface DnsMismatch {
+  /** When it came, on the adapter's clock. */
+  readonly at: number;
+  /** The PvD whose query it claimed to answer. */
+  readonly pvdId: PvdId;
+  /** The server that was asked. */
+  readonly server: string;
+  /** Which check failed. */
+  readonly kind: DnsMismatchKind;
+  /** The same in words, with the values seen. */
+  readonly reason: string;
+}
+
+interface MutableDnsCounters {
+  udpQueries: number;
+  tcpQueries: number;
+  ignored: Record<DnsMismatchKind, number>;
+}
+
+function noDnsCounters(): MutableDnsCounters {
+  return {
+    udpQueries: 0,
+    tcpQueries: 0,
+    ignored: { source: 0, undecodable: 0, "not-response": 0, identifier: 0, opcode: 0, question: 0 },
+  };
+}
 
 /**
  * The real host as a {@linkcode NetworkLink}.
@@ -111,7 +184,12 @@ const DEFAULT_POLL_INTERVAL = 1_000;
  *   and the last state stays; the next poll tries again. Nothing throws.
  * - **Resolve** runs the stub resolver (`adapters/dns`) with the PvD's DNS
  *   servers over UDP, each query from a socket bound to a PvD address of
- *   the server's family, so the answer comes through that PvD.
+ *   the server's family (a random port, chosen by the kernel), so the
+ *   answer comes through that PvD; a truncated answer is asked again over
+ *   TCP from the same address (RFC 7766). Only a datagram from the server's
+ *   address and port is read; the others are ignored and counted, as are
+ *   answers with another identifier or question
+ *   ({@linkcode HostNetwork.dnsCounters}, {@linkcode HostNetwork.dnsMismatches}).
  * - **Connect** opens a TCP connection bound to the attempt's source
  *   address; link-local addresses get the PvD's link as their zone.
  *
@@ -158,6 +236,8 @@ export class HostNetwork implements NetworkLink {
   #queuedFor: number | undefined;
   #facts: HostFacts | undefined;
   #delivered: NetworkState | undefined;
+  readonly #dnsCounters = new Map<PvdId, MutableDnsCounters>();
+  #dnsMismatches: DnsMismatch[] = [];
 
   /**
    * Makes the adapter; nothing is read until {@linkcode HostNetwork.start}
@@ -195,6 +275,38 @@ export class HostNetwork implements NetworkLink {
   /** The facts of the last successful read. */
   get facts(): HostFacts | undefined {
     return this.#facts;
+  }
+
+  /**
+   * What {@linkcode HostNetwork.resolve} sent and ignored for one PvD, or for
+   * every PvD together when `pvdId` is absent; zeros for a PvD never resolved
+   * in. Counters only grow.
+   *
+   * @param pvdId The PvD; all of them when absent.
+   * @returns A copy of the counters.
+   */
+  dnsCounters(pvdId?: PvdId): DnsCounters {
+    const total = noDnsCounters();
+    const counted = pvdId === undefined
+      ? [...this.#dnsCounters.values()]
+      : [this.#dnsCounters.get(pvdId) ?? noDnsCounters()];
+    for (const c of counted) {
+      total.udpQueries += c.udpQueries;
+      total.tcpQueries += c.tcpQueries;
+      for (const kind of Object.keys(total.ignored) as DnsMismatchKind[]) total.ignored[kind] += c.ignored[kind];
+    }
+    return total;
+  }
+
+  /** The latest DNS messages ignored as not being the response (at most 256), oldest first. */
+  get dnsMismatches(): readonly DnsMismatch[] {
+    return [...this.#dnsMismatches];
+  }
+
+  #countDns(pvdId: PvdId): MutableDnsCounters {
+    let counters = this.#dnsCounters.get(pvdId);
+    if (counters === undefined) this.#dnsCounters.set(pvdId, counters = noDnsCounters());
+    return counters;
   }
 
   /**
@@ -243,13 +355,21 @@ export class HostNetwork implements NetworkLink {
   /**
    * Resolves `query.name` through the PvD's DNS servers over UDP, each query
    * sent from a socket bound to a PvD source address of the server's family
-   * (a link-local one for a link-local server), on the adapter's clock. See
-   * `resolveAddresses` for the retry rules and errors.
+   * (a link-local one for a link-local server), and over TCP from the same
+   * address when an answer is truncated, on the adapter's clock. Messages
+   * that are not the response are ignored and counted
+   * ({@linkcode HostNetwork.dnsCounters}). See `resolveAddresses` for the
+   * retry rules and errors.
    */
   resolve(query: ResolveQuery, signal: AbortSignal): AsyncIterable<ResolvedFamily> {
     return resolveAddresses(query, signal, {
-      transport: this.#udpTransport(query),
+      transport: this.#dnsTransport(query),
       clock: this.clock,
+      onMismatch: (server, reason, kind) => {
+        this.#countDns(query.pvdId).ignored[kind]++;
+        this.#dnsMismatches.push({ at: this.clock.now(), pvdId: query.pvdId, server, kind, reason });
+        if (this.#dnsMismatches.length > MISMATCHES_KEPT) this.#dnsMismatches.shift();
+      },
       ...(this.#dnsTimeout === undefined ? {} : { timeoutMs: this.#dnsTimeout }),
       ...(this.#dnsAttempts === undefined ? {} : { attempts: this.#dnsAttempts }),
     });
@@ -447,21 +567,36 @@ export class HostNetwork implements NetworkLink {
     return this.#facts?.links.find((l) => l.ifindex === interfaceId)?.name;
   }
 
-  #udpTransport(query: ResolveQuery): DnsTransport {
+  /**
+   * DNS for one query's PvD: each UDP query from its own socket bound to a
+   * PvD address of the server's family on a port the kernel picks at random;
+   * each TCP query from a connection bound to the same kind of address.
+   */
+  #dnsTransport(query: ResolveQuery): DnsTransport {
     const zone = this.#linkName(query.interfaceId);
     const port = this.#dnsPort;
+    const counters = () => this.#countDns(query.pvdId);
+    /** The source for `server`, or why there is none. */
+    const sourceFor = (server: string) => {
+      const target = parseIpAddress(server);
+      const source = pickSource(query.sourceAddresses, target.family, target.bytes);
+      if (source === undefined) {
+        return { problem: `the provisioning domain has no IPv${target.family} source address` };
+      }
+      if (bindDenied(source)) {
+        return { problem: `Deno has no net permission for source address ${source} (--allow-net)` };
+      }
+      return { target, source };
+    };
     return {
       send(server, bytes, handlers) {
-        const target = parseIpAddress(server);
-        const source = pickSource(query.sourceAddresses, target.family, target.bytes);
-        if (source === undefined) {
-          handlers.onUnreachable(`the provisioning domain has no IPv${target.family} source address`);
+        const chosen = sourceFor(server);
+        if ("problem" in chosen) {
+          handlers.onUnreachable(chosen.problem);
           return { close() {} };
         }
-        if (bindDenied(source)) {
-          handlers.onUnreachable(`Deno has no net permission for source address ${source} (--allow-net)`);
-          return { close() {} };
-        }
+        const { target, source } = chosen;
+        counters().udpQueries++;
         const socket = createSocket({ type: target.family === 6 ? "udp6" : "udp4" });
         const wanted = withoutZone(target.text);
         let closed = false;
@@ -479,14 +614,19 @@ export class HostNetwork implements NetworkLink {
           close();
         });
         socket.on("message", (message, from) => {
-          if (closed || from.port !== port) return;
+          if (closed) return;
           let sender: string;
           try {
             sender = withoutZone(parseIpAddress(from.address).text);
           } catch {
+            sender = from.address;
+          }
+          // RFC 5452 section 9.1: only the address and port asked may answer.
+          if (sender !== wanted || from.port !== port) {
+            handlers.onMismatch?.(`came from ${bracket(sender)}:${from.port}, not ${bracket(wanted)}:${port}`);
             return;
           }
-          if (sender === wanted) handlers.onDatagram(new Uint8Array(message));
+          handlers.onDatagram(new Uint8Array(message));
         });
         socket.bind({ port: 0, address: withZone(source, zone) }, () => {
           if (closed) return;
@@ -496,6 +636,58 @@ export class HostNetwork implements NetworkLink {
               close();
             }
           });
+        });
+        return { close };
+      },
+      sendTcp(server, bytes, handlers) {
+        const chosen = sourceFor(server);
+        if ("problem" in chosen) {
+          handlers.onUnreachable(chosen.problem);
+          return { close() {} };
+        }
+        const { target, source } = chosen;
+        let framed: Uint8Array;
+        try {
+          framed = frameDnsTcpMessage(bytes);
+        } catch (error) {
+          handlers.onUnreachable(message(error));
+          return { close() {} };
+        }
+        counters().tcpQueries++;
+        let socket: Socket;
+        try {
+          socket = netConnect({
+            host: withZone(target.text, zone),
+            port,
+            localAddress: withZone(source, zone),
+            family: target.family,
+          });
+        } catch (error) {
+          handlers.onUnreachable(reason(error));
+          return { close() {} };
+        }
+        let closed = false;
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          socket.destroy();
+        };
+        const fail = (why: string) => {
+          if (closed) return;
+          handlers.onUnreachable(why);
+          close();
+        };
+        const reader = new DnsTcpReader();
+        socket.on("error", (error) => fail(reason(error)));
+        socket.on("close", () => fail("the server closed the TCP connection before answering"));
+        socket.on("data", (chunk: Uint8Array) => {
+          for (const response of reader.push(chunk)) {
+            if (closed) return;
+            handlers.onDatagram(response);
+          }
+        });
+        socket.once("connect", () => {
+          if (!closed) socket.write(framed);
         });
         return { close };
       },

@@ -8,7 +8,8 @@
 # RFC 8801 PvD option (send_pvd_ra.py), since radvd cannot.
 #
 # Nothing leaves the three namespaces; only documentation prefixes are used
-# (2001:db8::/32, 198.51.100.0/24), away from this machine's own addresses.
+# (2001:db8::/32, 198.51.100.0/24, 203.0.113.0/24 in DNS records only), away
+# from this machine's own addresses.
 #
 # Usage (root; Debian's radvd, dnsmasq, isc-dhcp-client, python3):
 #   two_provider_host.sh up NAME     builds it; the host namespace is NAME-host
@@ -95,17 +96,30 @@ interface isp0 {
 EOF
   ip netns exec "$ns" radvd -n -C "$run/radvd-$letter.conf" -p "$run/radvd-$letter.pid" -m logfile \
     -l "$run/radvd-$letter.log" >/dev/null 2>&1 &
+  # big.example has 40 A and 40 AAAA records: either answer is over 512
+  # bytes, so over UDP without EDNS dnsmasq truncates it (TC) and a resolver
+  # must ask again over TCP (RFC 7766). slow.example goes to an upstream on
+  # the provider's loopback that a test may start (tests/lab/spoof_dns.py),
+  # so that forged answers can race a slow real one.
+  local big=() i
+  for i in $(seq 1 40); do
+    big+=("--host-record=big.example,203.0.113.$((base + i)),2001:db8:$letter:b16::$i")
+  done
   # DHCPv4 leases, stateless DHCPv6 (information only: radvd sends the RAs),
-  # and DNS that answers for this provider only.
+  # and DNS that answers for this provider only. The lease file is this run's
+  # own: dnsmasq's default (/var/lib/misc) would be shared by every run and
+  # fill the small ranges.
   ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
     --interface=isp0 --bind-interfaces --pid-file="$run/dnsmasq-$letter.pid" \
+    --dhcp-leasefile="$run/dnsmasq-$letter.leases" \
     --log-facility="$run/dnsmasq-$letter.log" --log-queries --log-dhcp \
     --dhcp-range="$v4.$((base + 10)),$v4.$((base + 40)),255.255.255.192,1h" --dhcp-option=option:router,"$router" \
     --dhcp-option=option:dns-server,"$dns" --dhcp-option=option:domain-search,"$letter.example" \
     --dhcp-range="2001:db8:$letter::,static,64" --dhcp-option=option6:dns-server,"[2001:db8:$letter::53]" \
     --domain="$letter.example" \
     --address="/www.example/2001:db8:$letter:80::80" --address="/www.example/$server" \
-    --address="/only-$letter.example/2001:db8:$letter:80::81" >"$run/dnsmasq-$letter.out" 2>&1 &
+    --address="/only-$letter.example/2001:db8:$letter:80::81" \
+    "${big[@]}" --server="/slow.example/127.0.0.1#5300" >"$run/dnsmasq-$letter.out" 2>&1 &
   echo $! >"$run/dnsmasq-$letter.pid.bg"
 }
 
@@ -114,6 +128,9 @@ provider b "$isp_b" wlan0 64 low
 # The provider-side server addresses answered above live on the providers' links.
 ip netns exec "$isp_a" ip addr add 2001:db8:a:80::80/64 dev lo
 ip netns exec "$isp_b" ip addr add 2001:db8:b:80::80/64 dev lo
+# Provider B's explicit PvD prefix is on the same link: replies to the host's
+# addresses in it go back that way.
+ip netns exec "$isp_b" ip route add 2001:db8:bb::/64 dev isp0
 
 # Provider B also advertises an explicit PvD, every 2 s.
 ip netns exec "$isp_b" python3 "$here/send_pvd_ra.py" isp0 pvd.provider-b.example 2001:db8:bb:: 2001:db8:b::53 \
@@ -121,14 +138,21 @@ ip netns exec "$isp_b" python3 "$here/send_pvd_ra.py" isp0 pvd.provider-b.exampl
 echo $! >"$run/pvd-ra.pid"
 
 # IPv4 leases through dhclient, with a script that only sets the address and
-# the route (never a resolv.conf).
+# the route (never a resolv.conf), once both dnsmasq instances listen on the
+# DHCP port (a DISCOVER sent before would wait for dhclient's back-off).
+for ns in "$isp_a" "$isp_b"; do
+  for _ in $(seq 100); do
+    ip netns exec "$ns" ss -lun 2>/dev/null | grep -q ':67 ' && break
+    sleep 0.05
+  done
+done
 for link in eth0 wlan0; do
   ip netns exec "$host" dhclient -4 -sf "$here/dhclient_apply.sh" -pf "$run/dhclient-$link.pid" \
     -lf "$run/dhclient-$link.leases" "$link" >/dev/null 2>&1 || true
 done
 
 # Ready when both links have a global SLAAC address out of DAD and an IPv4 lease.
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   if H ip -6 addr show dev eth0 scope global | grep -q "2001:db8:a:" &&
     H ip -6 addr show dev wlan0 scope global | grep -q "2001:db8:b:" &&
     ! H ip -6 addr show | grep -q tentative &&
@@ -141,4 +165,7 @@ for _ in $(seq 100); do
 done
 echo "the lab host did not get its addresses" >&2
 H ip addr >&2
+tail -n 3 "$run"/dnsmasq-*.log >&2 2>/dev/null || true
+# Leave nothing behind: a caller that sees the failure has no name to clean up.
+down
 exit 1
