@@ -659,11 +659,23 @@ export class MifApi {
     return preferred === "b" ? 4 : 6;
   }
 
-  /** Keeps the winner's connection time in its PvD's history. */
+  /**
+   * Keeps the winner's connection time in its PvD's history, and, for the
+   * PvDs whose attempts were still in flight when it won, how long they had
+   * waited (a lower bound of their RTT).
+   */
   #learn(outcome: RaceOutcome): void {
     const { report } = outcome;
-    const winner = report.attempts.find((a) => a.attempt === report.winner);
-    if (winner && outcome.token) this.#rttHistory.record(winner.pvd, winner.end - winner.start);
+    if (!outcome.token) return;
+    for (const attempt of report.attempts) {
+      const elapsed = attempt.end - attempt.start;
+      if (attempt.attempt === report.winner) this.#rttHistory.record(attempt.pvd, elapsed);
+      else if (
+        attempt.result === "cancelled" && attempt.pvd !== report.attempts.find((a) => a.attempt === report.winner)?.pvd
+      ) {
+        this.#rttHistory.recordLowerBound(attempt.pvd, elapsed);
+      }
+    }
   }
 
   #connect(s: SubscriberEndpoint, request: ConnectToPvd | ConnectToAddress | ConnectToAddressFromAddress): void {

@@ -218,6 +218,8 @@ export function planRace(policy: RacePolicy, candidates: readonly RaceCandidate[
  * between PvDs (RFC 8305 section 4; the Happy Eyeballs v3 draft): a path's
  * history says nothing about another provider's. Smoothed as TCP does
  * (RFC 6298: SRTT = 7/8 SRTT + 1/8 R), and forgotten when the PvD goes.
+ * Winners give samples; losers still in flight at the end give lower
+ * bounds ({@linkcode RttHistory.recordLowerBound}).
  *
  * @example
  * ```ts
@@ -242,6 +244,30 @@ export class RttHistory {
     if (!Number.isFinite(rtt) || rtt < 0) return;
     const old = this.#srtt.get(pvdId);
     this.#srtt.set(pvdId, old === undefined ? rtt : old + (rtt - old) / 8);
+  }
+
+  /**
+   * Adds a lower bound: an attempt that had not connected after `rtt` ms
+   * when the race ended without it (a loser, cancelled). It says the PvD's
+   * RTT is at least that, so it raises the estimate toward it and never
+   * lowers it; without it, a PvD that keeps losing would stay unmeasured.
+   *
+   * @example
+   * ```ts
+   * import { RttHistory } from "./race_policy.ts";
+   *
+   * const history = new RttHistory();
+   * history.recordLowerBound("pvd.b.example", 40); // lost a race after 40 ms
+   * history.recordLowerBound("pvd.b.example", 10); // says nothing new
+   * if (history.srtt("pvd.b.example") !== 40) throw new Error();
+   * ```
+   *
+   * @param pvdId The PvD.
+   * @param rtt Milliseconds the attempt had been in flight.
+   */
+  recordLowerBound(pvdId: PvdId, rtt: number): void {
+    const old = this.#srtt.get(pvdId);
+    if (old === undefined || old < rtt) this.record(pvdId, rtt);
   }
 
   /**
