@@ -18,6 +18,9 @@
  *   PvD of the real host (or one), each through its own DNS servers, with
  *   the time each address arrived.
  * - `routes [--json]`: the `ip` commands for source-specific routing per link.
+ * - `connect HOST PORT [--pvd ID] [--policy NAME] [--timeout MS] [--wait MS]
+ *   [--egress MODE] [--json]`: races a TCP connection through the real
+ *   host's PvDs and prints the establishment report, then closes it.
  *
  * Run with `deno task mif <command>` (or `deno task demo`).
  *
@@ -28,6 +31,7 @@ import { runDemo } from "./demo.ts";
 import { runDecode } from "./decode.ts";
 import { runRoutes, runStatus, runWatch } from "./host.ts";
 import { runResolve } from "./resolve.ts";
+import { runConnect } from "./connect.ts";
 import {
   BENCHMARK_POLICIES,
   comparePolicies,
@@ -55,6 +59,11 @@ Commands:
                              translate NAME in every PvD of the real host (or one), each through its own DNS
                              servers: each address with the time it arrived, errors, DNS counters
   routes [--json]            the ip rule/route commands for source-specific routing per link (printed, not run)
+  connect HOST PORT [--pvd ID] [--policy NAME] [--timeout MS] [--wait MS] [--egress refuse|warn|off] [--json]
+                             race a TCP connection through every PvD of the real host (or one) and print the
+                             establishment report: each attempt's PvD, source, destination, times, result;
+                             the winner and why. Policies: rfc8305, ipv4-first, rtt-history, node-like,
+                             deno-like, prefer:PVD_ID. Exit 0 connected, 1 not
   help                       this text`;
 
 /** Runs the command line with `args`; returns the exit code. */
@@ -87,6 +96,8 @@ export async function main(args: readonly string[]): Promise<number> {
       return await runResolve(rest);
     case "routes":
       return await runRoutes(rest);
+    case "connect":
+      return await runConnect(rest);
     case undefined:
     case "help":
     case "--help":

@@ -66,14 +66,30 @@ export class Lab {
     this.namespace = `${name}-host`;
   }
 
-  /** @returns {Promise<void>} */
-  up() {
-    return run("bash", LAB, "up", this.name);
+  /**
+   * @param {{ server?: boolean }} [options] `server`: the server side beyond both providers (`up NAME --server`).
+   * @returns {Promise<void>}
+   */
+  up(options = {}) {
+    return run("bash", LAB, "up", this.name, ...(options.server ? ["--server"] : []));
   }
 
   /** @returns {Promise<void>} */
   down() {
     return run("bash", LAB, "down", this.name);
+  }
+
+  /**
+   * Black-holes provider `letter`'s path to the server side (`blackhole NAME LETTER [FAMILY]`), or
+   * routes it again (`unblackhole`).
+   *
+   * @param {"blackhole" | "unblackhole"} action
+   * @param {"a" | "b"} letter
+   * @param {4 | 6} [family] Both when absent.
+   * @returns {Promise<void>}
+   */
+  path(action, letter, family) {
+    return run("bash", LAB, action, this.name, letter, ...(family === undefined ? [] : [String(family)]));
   }
 
   /**

@@ -35,7 +35,8 @@ import type {
 import { type DnsMismatchKind, DnsTcpReader, frameDnsTcpMessage } from "../dns/dns_message.ts";
 import { type DnsTransport, resolveAddresses } from "../dns/stub_resolver.ts";
 import { type HostModelOptions, networkStateFromFacts, stabilizeTimes } from "./host_model.ts";
-import type { HostDns, HostFacts, KernelFactsSource, KernelLink } from "./kernel_facts.ts";
+import { type EgressMismatch, type EgressMode, routeFromFacts, sourcePrefix } from "./egress.ts";
+import type { HostDns, HostFacts, KernelFactsSource, KernelLink, KernelRouteLookup } from "./kernel_facts.ts";
 import type { RouterAdvertisementListener } from "./ra_listener.ts";
 import { hostDnsFromFiles, networkInterfacesSource, procSource } from "./sources.ts";
 
@@ -90,13 +91,23 @@ export interface HostNetworkOptions {
    * heard. Read at each read of the source.
    */
   readonly dns?: (links: readonly KernelLink[]) => Promise<HostDns>;
+  /**
+   * What {@linkcode HostNetwork.connect} does when the route from the
+   * attempt's source to its destination leaves through another link than
+   * the PvD's (a host without source-specific routing): `refuse` fails the
+   * attempt saying so, `warn` connects and reports it (`onError` and
+   * {@linkcode HostNetwork.egressMismatches}), `off` does not look.
+   * `refuse` when absent.
+   */
+  readonly egress?: EgressMode;
 }
 
 const DEFAULT_POLL_INTERVAL = 1_000;
+export type { EgressMismatch, EgressMode } from "./egress.ts";
 // The kinds of ignored DNS messages, named by this module's DnsCounters and DnsMismatch.
 export type { DnsMismatchKind } from "../dns/dns_message.ts";
 
-/** How many ignored DNS messages {@linkcode HostNetwork.dnsMismatches} keeps. */
+/** How many ignored DNS messages {@linkcode HostNetwork.dnsMismatches} keeps, and egress mismatches {@linkcode HostNetwork.egressMismatches}. */
 const MISMATCHES_KEPT = 256;
 
 /**
@@ -191,7 +202,12 @@ function noDnsCounters(): MutableDnsCounters {
  *   answers with another identifier or question
  *   ({@linkcode HostNetwork.dnsCounters}, {@linkcode HostNetwork.dnsMismatches}).
  * - **Connect** opens a TCP connection bound to the attempt's source
- *   address; link-local addresses get the PvD's link as their zone.
+ *   address; link-local addresses get the PvD's link as their zone. First
+ *   it checks the egress: the route from that source to the destination,
+ *   asked of the kernel (`routeGet` of the source: rtnetlink
+ *   `RTM_GETROUTE`, policy rules included) or guessed from the main table
+ *   the source read, must leave through the PvD's link; what happens when
+ *   it does not is the `egress` option.
  *
  * @example The live host through the MIF API
  * ```ts
@@ -224,6 +240,8 @@ export class HostNetwork implements NetworkLink {
   readonly #dnsAttempts: number | undefined;
   readonly #listener: RouterAdvertisementListener | undefined;
   readonly #dns: (links: readonly KernelLink[]) => Promise<HostDns>;
+  readonly #egress: EgressMode;
+  #egressMismatches: EgressMismatch[] = [];
   #chosen: KernelFactsSource | undefined;
   #sink: NetworkLinkSink | undefined;
   /** Bumped by start and stop: a read begun under another generation delivers nothing. */
@@ -256,6 +274,7 @@ export class HostNetwork implements NetworkLink {
     this.#dnsAttempts = options.dnsAttempts;
     this.#listener = options.routerAdvertisements;
     this.#dns = options.dns ?? ((links) => hostDnsFromFiles(links));
+    this.#egress = options.egress ?? "refuse";
   }
 
   /** The source in use, once one has worked. */
@@ -266,10 +285,31 @@ export class HostNetwork implements NetworkLink {
   /** What the source in use cannot see; empty before one has worked. */
   get limitations(): readonly string[] {
     if (this.#chosen === undefined) return [];
-    const own = this.#chosen.limitations;
-    return this.#listener === undefined
-      ? [...own, "no Router Advertisement listener (raw ICMPv6): explicit PvDs (RFC 8801) are not seen"]
-      : own;
+    const own = [...this.#chosen.limitations];
+    if (this.#listener === undefined) {
+      own.push("no Router Advertisement listener (raw ICMPv6): explicit PvDs (RFC 8801) are not seen");
+    }
+    if (this.#egress === "off") {
+      own.push(
+        "Egress not checked (egress: \"off\"): a connection bound to one PvD's address may leave through another PvD's link",
+      );
+    } else if (this.#chosen.routeGet === undefined) {
+      own.push(
+        "Egress guessed, not asked of the kernel: the route of each connection is taken by longest-prefix match over " +
+          "the main table this source reads, so policy rules (ip rule) and source-specific routes are not seen and a " +
+          'host routed by source may have connections refused that would leave the right way (egress: "warn" there)',
+      );
+    }
+    return own;
+  }
+
+  /**
+   * The latest connection attempts whose route left through another link
+   * than their PvD's (at most 256), oldest first: refused ones, and under
+   * `egress: "warn"` the ones that went ahead.
+   */
+  get egressMismatches(): readonly EgressMismatch[] {
+    return [...this.#egressMismatches];
   }
 
   /** The facts of the last successful read. */
@@ -329,6 +369,7 @@ export class HostNetwork implements NetworkLink {
   stop(): void {
     this.#halt();
     this.#listener?.stop();
+    for (const source of this.#sources) source.close?.();
   }
 
   #halt(): void {
@@ -376,37 +417,129 @@ export class HostNetwork implements NetworkLink {
   }
 
   /**
-   * Makes one TCP connection from `attempt.sourceAddress`. Rejects with a
-   * `MifError` `connection-failed` whose message ends with the reason
-   * (`refused`, `timed out`, `unreachable`, `source address not available`,
-   * or the system's message), or `aborted` when `signal` fires.
+   * Makes one TCP connection from `attempt.sourceAddress`, once the route
+   * from it to `attempt.address` is known to leave through the PvD's link
+   * (see the `egress` option). Rejects with a `MifError`
+   * `connection-failed` whose message ends with the reason (`refused`,
+   * `timed out`, `unreachable`, `source address not available`, `would
+   * leave through wlan0, not eth0: ...`, or the system's message), or
+   * `aborted` when `signal` fires.
    */
-  connect(attempt: ConnectAttempt, signal: AbortSignal): Promise<ConnectionToken> {
-    return new Promise<ConnectionToken>((resolve, reject) => {
-      const destination = `${bracket(attempt.address)}:${attempt.port}`;
-      const where =
-        `Cannot connect to ${destination} from ${attempt.sourceAddress} in provisioning domain "${attempt.pvdId}"`;
-      if (signal.aborted) {
-        reject(new MifError("aborted", `${where}: stopped`, { cause: signal.reason }));
-        return;
-      }
-      let family: 4 | 6;
+  async connect(attempt: ConnectAttempt, signal: AbortSignal): Promise<ConnectionToken> {
+    const destination = `${bracket(attempt.address)}:${attempt.port}`;
+    const where =
+      `Cannot connect to ${destination} from ${attempt.sourceAddress} in provisioning domain "${attempt.pvdId}"`;
+    if (signal.aborted) throw new MifError("aborted", `${where}: stopped`, { cause: signal.reason });
+    let family: 4 | 6;
+    try {
+      family = parseIpAddress(attempt.address).family;
+    } catch (error) {
+      throw new MifError("invalid-address", `${where}: ${(error as Error).message}`, { cause: error });
+    }
+    const refusal = await this.#checkEgress(attempt);
+    if (signal.aborted) throw new MifError("aborted", `${where}: stopped`, { cause: signal.reason });
+    if (refusal !== undefined) throw new MifError("connection-failed", `${where}: ${refusal}`);
+    if (bindDenied(attempt.sourceAddress)) {
+      throw new MifError(
+        "connection-failed",
+        `${where}: Deno has no net permission for the source address (--allow-net)`,
+      );
+    }
+    return await this.#open(attempt, signal, where, family);
+  }
+
+  /**
+   * Why an attempt must not go ahead (`egress: "refuse"`), or undefined.
+   * Every mismatch is kept in {@linkcode HostNetwork.egressMismatches};
+   * under `warn` it goes to `onError` too.
+   */
+  async #checkEgress(attempt: ConnectAttempt): Promise<string | undefined> {
+    if (this.#egress === "off") return undefined;
+    let bytes: [Uint8Array, Uint8Array];
+    try {
+      bytes = [parseIpAddress(attempt.sourceAddress).bytes, parseIpAddress(attempt.address).bytes];
+    } catch {
+      return undefined; // The socket says what is wrong.
+    }
+    // A link-local destination names its link: the socket is bound to the PvD's.
+    if (isLinkLocal(bytes[1])) return undefined;
+    const facts = this.#facts;
+    const source = this.#chosen;
+    let route: KernelRouteLookup | undefined;
+    let guessed = false;
+    if (source?.routeGet !== undefined) {
       try {
-        family = parseIpAddress(attempt.address).family;
+        route = await source.routeGet(attempt.address, attempt.sourceAddress);
       } catch (error) {
-        reject(new MifError("invalid-address", `${where}: ${(error as Error).message}`, { cause: error }));
-        return;
-      }
-      const zone = this.#linkName(attempt.interfaceId);
-      if (bindDenied(attempt.sourceAddress)) {
-        reject(
+        this.#report(
           new MifError(
-            "connection-failed",
-            `${where}: Deno has no net permission for the source address (--allow-net)`,
+            "unsupported",
+            `Cannot ask the kernel for the route to ${attempt.address} from ${attempt.sourceAddress}, ` +
+              `guessing from the main table: ${message(error)}`,
+            { cause: error },
           ),
         );
-        return;
       }
+    }
+    if (route === undefined && facts !== undefined) {
+      route = routeFromFacts(facts, attempt.address, attempt.interfaceId);
+      guessed = true;
+    }
+    if (route === undefined || route.type === "local") return undefined;
+    const table = guessed ? "the main routing table" : "the kernel";
+    if (route.ifindex === undefined || route.type === "reject") {
+      // The socket would fail too, with a vaguer reason.
+      return this.#egress === "refuse"
+        ? `unreachable: ${table} has ${
+          route.unreachable ?? "no route"
+        } to ${attempt.address} from ${attempt.sourceAddress}`
+        : undefined;
+    }
+    // RFC 4291 section 2.5.6: a router forwards nothing from a link-local
+    // source, and no source-specific route would change that.
+    if (isLinkLocal(bytes[0]) && route.gateway !== undefined) {
+      return this.#egress === "refuse"
+        ? `a link-local source reaches its own link only, and ${attempt.address} is beyond router ${route.gateway}`
+        : undefined;
+    }
+    if (route.ifindex === attempt.interfaceId) return undefined;
+    const interfaceName = this.#linkName(attempt.interfaceId) ?? `interface ${attempt.interfaceId}`;
+    const egressName = this.#linkName(route.ifindex) ?? `interface ${route.ifindex}`;
+    const prefix = sourcePrefix(facts, attempt.sourceAddress);
+    const reason = `would leave through ${egressName}, not ${interfaceName}: this host has no source-specific route ` +
+      `for ${prefix}; see \`mif routes\`` +
+      (guessed ? " (guessed from the main routing table: policy rules are not seen)" : "");
+    const action = this.#egress === "refuse" ? "refused" : "warned";
+    this.#egressMismatches.push({
+      at: this.clock.now(),
+      pvdId: attempt.pvdId,
+      interfaceId: attempt.interfaceId,
+      interfaceName,
+      sourceAddress: attempt.sourceAddress,
+      address: attempt.address,
+      egressInterfaceId: route.ifindex,
+      egressName,
+      prefix,
+      guessed,
+      action,
+      reason,
+    });
+    if (this.#egressMismatches.length > MISMATCHES_KEPT) this.#egressMismatches.shift();
+    if (action === "refused") return reason;
+    this.#report(
+      new MifError(
+        "unsupported",
+        `Connecting to ${bracket(attempt.address)}:${attempt.port} from ${attempt.sourceAddress} in provisioning ` +
+          `domain "${attempt.pvdId}" all the same: ${reason}`,
+      ),
+    );
+    return undefined;
+  }
+
+  /** Opens the socket bound to the attempt's source. */
+  #open(attempt: ConnectAttempt, signal: AbortSignal, where: string, family: 4 | 6): Promise<ConnectionToken> {
+    return new Promise<ConnectionToken>((resolve, reject) => {
+      const zone = this.#linkName(attempt.interfaceId);
       let socket: Socket;
       try {
         socket = netConnect({

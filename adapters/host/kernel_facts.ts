@@ -369,6 +369,46 @@ export interface KernelFactsSource {
    * `watch` is polled.
    */
   watch?(onChange: () => void): () => void;
+  /**
+   * Asks the kernel which route a packet from `source` to `destination`
+   * would take, policy rules (`ip rule`) and source-specific routes
+   * included, as `ip route get DESTINATION from SOURCE` does. A source
+   * without it leaves the question to a guess from its routes.
+   *
+   * @param destination The destination address, canonical text.
+   * @param source A local address of the same family, canonical text.
+   * @returns The route, or why there is none.
+   */
+  routeGet?(destination: string, source: string): Promise<KernelRouteLookup>;
+  /** Releases what the source keeps open between calls (a library for `routeGet`); it reopens it when asked again. */
+  close?(): void;
+}
+
+/**
+ * The kernel's answer to "which route would a packet from this source to
+ * this destination take" (`RTM_GETROUTE`, `ip route get`): the link it would
+ * leave through, or why it would not leave at all.
+ *
+ * @example Leaving through eth0 (ifindex 2), and no route at all
+ * ```ts
+ * import type { KernelRouteLookup } from "./kernel_facts.ts";
+ *
+ * const through: KernelRouteLookup = { type: "unicast", ifindex: 2, gateway: "fe80::1", table: 254 };
+ * const none: KernelRouteLookup = { type: "reject", unreachable: "no route (ENETUNREACH)" };
+ * if (through.ifindex !== 2 || none.ifindex !== undefined) throw new Error("unexpected");
+ * ```
+ */
+export interface KernelRouteLookup {
+  /** What the route does: `unicast` leaves through `ifindex`, `local` stays on this host, `reject` goes nowhere. */
+  readonly type: KernelRouteType;
+  /** The outgoing link (`RTA_OIF`); absent for a `reject` answer. */
+  readonly ifindex?: number;
+  /** The next hop, when the route has one. */
+  readonly gateway?: string;
+  /** The table the route was found in, when known (254 `main`, 255 `local`). */
+  readonly table?: number;
+  /** Why there is no route, for a `reject` answer: the kind of route or the kernel's errno. */
+  readonly unreachable?: string;
 }
 
 // ARPHRD_* from include/uapi/linux/if_arp.h.

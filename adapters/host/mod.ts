@@ -44,6 +44,7 @@ export * from "./proc_parsers.ts";
 export * from "./host_model.ts";
 export * from "./ra_listener.ts";
 export * from "./source_routing.ts";
+export * from "./egress.ts";
 export * from "./sources.ts";
 export * from "./host_network.ts";
 export * from "./rtnetlink_source.ts";

@@ -76,8 +76,10 @@ import {
   EPROTONOSUPPORT,
   type WaitResult as LibcWaitResult,
 } from "./_libc.ts";
+import { parseIpAddress } from "../../core-as/ip_address.ts";
 import {
   buildDumpRequest,
+  buildNetlinkMessages,
   type NetlinkDumpKind,
   type NetlinkLinkMessage,
   type NetlinkMessage,
@@ -93,6 +95,7 @@ import {
   type KernelFactsSource,
   type KernelLink,
   type KernelRoute,
+  type KernelRouteLookup,
   type KernelRouteType,
   type LinkDns,
   linkIsUp,
@@ -522,6 +525,188 @@ class NdDnsCache {
 }
 
 // ---------------------------------------------------------------------------
+// Route lookups
+
+/** `RTM_GETROUTE` (linux/rtnetlink.h). */
+const RTM_GETROUTE = 26;
+/** `NLM_F_REQUEST`: a request, answered with the route or an `NLMSG_ERROR`. */
+const NLM_F_REQUEST = 0x1;
+/** `RTM_F_LOOKUP_TABLE`: the answer names the table the route was found in (IPv4; IPv6 always does). */
+const RTM_F_LOOKUP_TABLE = 0x1000;
+/** `struct nlmsghdr` is 16 bytes. */
+const NLMSG_HDRLEN = 16;
+/** A route answer is a few hundred bytes. */
+const LOOKUP_BUFFER_SIZE = 4096;
+
+/** Why the kernel found no route, by the errno its `NLMSG_ERROR` carries (`ip route get` says the same). */
+const NO_ROUTE: Readonly<Record<number, string>> = {
+  101: "no route (ENETUNREACH)",
+  113: "an unreachable route (EHOSTUNREACH)",
+  13: "a prohibit route (EACCES)",
+  // IPv4 answers EINVAL for a source address the host does not have, too.
+  22: "a blackhole route, or a source address not the host's (EINVAL)",
+};
+
+/**
+ * The `RTM_GETROUTE` request for one destination from one source: a
+ * `struct rtmsg` with both prefixes at full length, `RTA_DST` and
+ * `RTA_SRC`, built by the core's encoder as a route message whose payload
+ * is then sent under the request's type. (The encoder adds `RTA_TABLE` 0,
+ * which a lookup ignores.)
+ */
+function routeRequest(destination: string, source: string, family: 4 | 6, seq: number): Uint8Array {
+  const bits = family === 4 ? 32 : 128;
+  const route = buildNetlinkMessages([{
+    type: "route",
+    action: "new",
+    family,
+    prefixLength: bits,
+    sourceLength: bits,
+    tos: 0,
+    table: 0,
+    protocol: 0,
+    scope: 0,
+    routeType: 0,
+    flags: RTM_F_LOOKUP_TABLE,
+    destination,
+    source,
+  }]);
+  const length = new DataView(route.buffer, route.byteOffset, route.byteLength).getUint32(0, true);
+  return buildNetlinkMessages([{
+    type: "other",
+    messageType: RTM_GETROUTE,
+    header: { flags: NLM_F_REQUEST, seq },
+    payload: route.subarray(NLMSG_HDRLEN, length),
+  }]);
+}
+
+/**
+ * Options of {@linkcode routeGet}.
+ *
+ * @example
+ * ```ts
+ * import type { RouteGetOptions } from "./rtnetlink_source.ts";
+ *
+ * const options: RouteGetOptions = { timeout: 500 };
+ * if (options.timeout !== 500) throw new Error("unexpected");
+ * ```
+ */
+export interface RouteGetOptions {
+  /** How long to wait for the kernel's answer, in milliseconds; 1000 by default (it comes at once in practice). */
+  readonly timeout?: number;
+}
+
+/**
+ * Asks the kernel which route a packet from `source` to `destination` would
+ * take, as `ip route get DESTINATION from SOURCE`: an `RTM_GETROUTE` request
+ * on a socket of its own, over the given calls. The kernel applies its
+ * policy rules (`ip rule`) and source-specific routes, so the answer's link
+ * (`RTA_OIF`) is where a socket bound to `source` would send.
+ *
+ * The kernel answers within the request's `send()` (rtnetlink handles
+ * requests in the sender's context), so the answer is read at once; the
+ * calls' `wait` is used only if it is not there yet.
+ *
+ * @example Over scripted calls that answer "through ifindex 3"
+ * ```ts
+ * import { buildNetlinkMessages, parseNetlinkMessages } from "../../core-as/netlink.ts";
+ * import { type NetlinkSocketCalls, routeGet } from "./rtnetlink_source.ts";
+ *
+ * let answer: Uint8Array | undefined;
+ * const calls: NetlinkSocketCalls = {
+ *   open: () => 3,
+ *   send(_fd, request) {
+ *     const [asked] = parseNetlinkMessages(request); // RTM_GETROUTE is an "other" message here
+ *     if (asked?.type !== "other" || asked.messageType !== 26) throw new Error("not a route lookup");
+ *     answer = buildNetlinkMessages([{
+ *       type: "route", action: "new", header: { seq: asked.header.seq },
+ *       family: 6, prefixLength: 128, sourceLength: 128, tos: 0, table: 103, protocol: 9, scope: 0, routeType: 1,
+ *       flags: 0, destination: "2001:db8:c::80", gateway: "fe80::b", outputIfindex: 3,
+ *     }]);
+ *   },
+ *   receive(_fd, buffer) {
+ *     if (answer === undefined) return "empty";
+ *     buffer.set(answer);
+ *     return answer.length;
+ *   },
+ *   wait: () => Promise.resolve("readable"),
+ *   openWaker: () => 4,
+ *   wake: () => {},
+ *   close: () => {},
+ *   dispose: () => {},
+ * };
+ * const route = await routeGet(calls, "2001:db8:c::80", "2001:db8:b::100");
+ * if (route.ifindex !== 3 || route.table !== 103 || route.gateway !== "fe80::b") throw new Error("unexpected");
+ * ```
+ *
+ * @param calls The system calls (a runtime's FFI, or a test double); not disposed.
+ * @param destination The destination address.
+ * @param source A local address of the same family.
+ * @param options The timeout.
+ * @returns The route; `type: "reject"` with `unreachable` saying why when the kernel has none.
+ * @throws {TypeError} If an address cannot be parsed or the families differ.
+ * @throws {NetlinkSystemError} If a system call fails, or the kernel refuses the request itself.
+ * @throws {MifError} Of code `timed-out` when no answer comes in time.
+ */
+export async function routeGet(
+  calls: NetlinkSocketCalls,
+  destination: string,
+  source: string,
+  options: RouteGetOptions = {},
+): Promise<KernelRouteLookup> {
+  const to = parseIpAddress(destination);
+  const from = parseIpAddress(source);
+  if (to.family !== from.family) {
+    throw new TypeError(`Cannot look up the route to ${destination} from ${source}: the address families differ`);
+  }
+  const seq = nextSeq = (nextSeq + 1) >>> 0;
+  const request = routeRequest(to.text, from.text, to.family, seq);
+  const timeout = options.timeout ?? 1_000;
+  const deadline = Date.now() + timeout;
+  const buffer = new Uint8Array(LOOKUP_BUFFER_SIZE);
+  const fd = calls.open(0, []);
+  try {
+    calls.send(fd, request);
+    for (;;) {
+      const received = calls.receive(fd, buffer);
+      if (received === "empty") {
+        const left = deadline - Date.now();
+        if (left <= 0 || await waitOnce(calls, fd, -1, left) === "timeout") {
+          throw new MifError(
+            "timed-out",
+            `Cannot look up the route to ${destination} from ${source}: no answer within ${timeout} ms`,
+          );
+        }
+        continue;
+      }
+      // A socket of its own carries nothing else; a lost or cut answer cannot be read again.
+      if (received === "overrun" || received > buffer.length) {
+        throw new Error(`Cannot look up the route to ${destination} from ${source}: the answer was lost or cut`);
+      }
+      for (const message of parseNetlinkMessages(buffer.subarray(0, received))) {
+        if (message.header.seq !== seq) continue;
+        if (message.type === "error") {
+          if (message.error === 0) continue;
+          const errno = -message.error;
+          const why = NO_ROUTE[errno];
+          if (why === undefined) throw new NetlinkSystemError(`look up the route to ${destination}`, errno);
+          return { type: "reject", unreachable: why };
+        }
+        if (message.type !== "route") continue;
+        return {
+          type: routeType(message.routeType),
+          ...(message.outputIfindex === undefined ? {} : { ifindex: message.outputIfindex }),
+          ...(message.gateway === undefined ? {} : { gateway: message.gateway }),
+          table: message.table,
+        };
+      }
+    }
+  } finally {
+    calls.close(fd);
+  }
+}
+
+// ---------------------------------------------------------------------------
 // The source
 
 /**
@@ -594,6 +779,20 @@ export interface RtnetlinkSource extends KernelFactsSource {
    * @throws {MifError} Of code `unsupported` when rtnetlink cannot be opened here.
    */
   watch(onChange: () => void): () => Promise<void>;
+  /**
+   * Asks the kernel which route a packet from `source` to `destination`
+   * would take ({@linkcode routeGet}), over calls opened on first use and
+   * kept until {@linkcode RtnetlinkSource.close}, so that a lookup costs a
+   * socket and two system calls, not a library load.
+   *
+   * @param destination The destination address.
+   * @param source A local address of the same family.
+   * @returns The route, or why there is none.
+   * @throws {MifError} Of code `unsupported` when rtnetlink cannot be opened here.
+   */
+  routeGet(destination: string, source: string): Promise<KernelRouteLookup>;
+  /** Releases the calls kept for lookups; the next lookup opens them again. */
+  close(): void;
 }
 
 const DEFAULT_REQUIREMENT = "Needs a runtime's FFI to glibc's libc.so.6 on Linux";
@@ -837,10 +1036,50 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
     };
   }
 
+  /** The calls route lookups share, opened on the first one. */
+  let lookupCalls: NetlinkSocketCalls | undefined;
+  /** Lookups in flight: the calls are released only once none is. */
+  let lookups = 0;
+  let closeAfterLookups = false;
+
+  async function lookup(destination: string, source: string): Promise<KernelRouteLookup> {
+    const action = `look up the route to ${destination} from ${source}`;
+    if (lookupCalls === undefined) {
+      try {
+        lookupCalls = openCalls();
+      } catch (error) {
+        return unsupported(action, error);
+      }
+    }
+    const calls = lookupCalls;
+    lookups++;
+    try {
+      return await routeGet(calls, destination, source, { timeout });
+    } catch (error) {
+      return unsupported(action, error);
+    } finally {
+      lookups--;
+      if (lookups === 0 && closeAfterLookups) release();
+    }
+  }
+
+  function release(): void {
+    closeAfterLookups = false;
+    const calls = lookupCalls;
+    lookupCalls = undefined;
+    calls?.dispose();
+  }
+
+  function close(): void {
+    // A lookup waiting for its answer keeps the library until it is done.
+    if (lookups > 0) closeAfterLookups = true;
+    else release();
+  }
+
   const requirement = `${
     options.requirement ?? DEFAULT_REQUIREMENT
   }; sees only the network namespace the process runs in`;
-  return { name: "rtnetlink", limitations: [requirement, ...LIMITATIONS], read, watch };
+  return { name: "rtnetlink", limitations: [requirement, ...LIMITATIONS], read, watch, routeGet: lookup, close };
 }
 
 /**

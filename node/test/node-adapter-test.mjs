@@ -1,8 +1,8 @@
 // Node's FFI adapter (@pvd/mif/node, koffi) on this machine, without root:
 // the rtnetlink source's dump compared with `ip -j`, errno read on the main
 // thread after a failed call, a watch that leaves the event loop free and
-// stops at once, and nodeHostNetwork() choosing rtnetlink and saying what it
-// cannot see. The namespace lab (lab-host-test.mjs) checks the rest as root.
+// stops at once, a route lookup compared with `ip route get`, and
+// nodeHostNetwork() choosing rtnetlink and saying what it cannot see. The namespace lab (lab-host-test.mjs) checks the rest as root.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,6 +33,35 @@ test("rtnetlinkSource over koffi: links and addresses as `ip -j` sees them", {
   assert.deepEqual(facts.addresses.map((a) => `${a.ifindex} ${a.address}/${a.prefixLength}`).sort(), expected);
   const loopback = facts.links.find((l) => l.name === "lo");
   assert.equal(loopback?.kind, "loopback");
+});
+
+test("rtnetlinkSource over koffi: routeGet answers as `ip route get` does", {
+  skip: !(onLinux && hasIp) && "needs Linux and ip",
+}, async () => {
+  const source = rtnetlinkSource();
+  try {
+    const local = await source.routeGet("127.0.0.1", "127.0.0.1");
+    assert.equal(local.type, "local");
+    assert.equal(local.ifindex, 1);
+    const { stdout } = await run("ip", ["-j", "addr", "show"]);
+    const links = JSON.parse(stdout);
+    for (const link of links) {
+      for (const a of link.addr_info.filter((a) => a.scope === "global")) {
+        const destination = a.family === "inet6" ? "2001:db8:ffff::1" : "203.0.113.254";
+        const route = await source.routeGet(destination, a.local);
+        const ip = await run("ip", ["-j", "route", "get", destination, "from", a.local]).catch(() => undefined);
+        if (ip === undefined) {
+          assert.equal(route.type, "reject", `${destination} from ${a.local}`);
+          continue;
+        }
+        const [expected] = JSON.parse(ip.stdout);
+        assert.equal(route.ifindex, links.find((l) => l.ifname === expected.dev)?.ifindex, `${destination} from ${a.local}`);
+        assert.equal(route.gateway, expected.gateway);
+      }
+    }
+  } finally {
+    source.close();
+  }
 });
 
 test("openKoffiNetlink: an empty socket reads as empty (EAGAIN), a closed one fails with EBADF read on this thread", {

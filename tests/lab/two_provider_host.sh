@@ -7,47 +7,104 @@
 # SLAAC and its IPv4 leases from dhclient. Provider B also sends an RA with an
 # RFC 8801 PvD option (send_pvd_ra.py), since radvd cannot.
 #
-# Nothing leaves the three namespaces; only documentation prefixes are used
-# (2001:db8::/32, 198.51.100.0/24, 203.0.113.0/24 in DNS records only), away
-# from this machine's own addresses.
+# With --server, a fourth namespace (NAME-srv) stands for the Internet
+# beyond both providers: it is linked to each provider's namespace and holds
+# 2001:db8:c::/48 and 203.0.113.0/24 (servers at 2001:db8:c::80 and
+# 203.0.113.80, named srv.example by both providers' DNS), routed through
+# both. The providers then forward IPv4 too, and filter what the host sends
+# them by source address (BCP 38: a packet from the other provider's
+# prefixes is answered with ICMP administratively prohibited), as real
+# providers do, so a connection that leaves through the wrong provider fails
+# rather than working by accident. `blackhole NAME a` then drops provider
+# A's traffic to the server beyond its link, silently (a blackhole route in
+# A's namespace), and `unblackhole NAME a` puts the route back.
+#
+# Nothing leaves the namespaces; only documentation prefixes are used
+# (2001:db8::/32, 198.51.100.0/24, 203.0.113.0/24), away from this machine's
+# own addresses.
 #
 # Usage (root; Debian's radvd, dnsmasq, isc-dhcp-client, python3):
-#   two_provider_host.sh up NAME     builds it; the host namespace is NAME-host
-#   two_provider_host.sh down NAME   removes it, whatever state it is in
-#   two_provider_host.sh exec NAME CMD...   runs CMD in the host namespace
+#   two_provider_host.sh up NAME [--server]   builds it; the host namespace is NAME-host
+#   two_provider_host.sh down NAME            removes it, whatever state it is in
+#   two_provider_host.sh exec NAME CMD...     runs CMD in the host namespace
+#   two_provider_host.sh blackhole NAME a|b [6|4]     drops that provider's traffic to the server side
+#   two_provider_host.sh unblackhole NAME a|b [6|4]   routes it to the server side again
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-cmd=${1:?usage: two_provider_host.sh up|down|exec NAME}
-name=${2:?usage: two_provider_host.sh up|down|exec NAME}
+usage="usage: two_provider_host.sh up|down|exec|blackhole|unblackhole NAME ..."
+cmd=${1:?$usage}
+name=${2:?$usage}
 host=$name-host
 isp_a=$name-a
 isp_b=$name-b
+srv=$name-srv
 run=/run/mif-lab-$name
 
 down() {
   for pidfile in "$run"/*.pid; do
     [ -f "$pidfile" ] && kill "$(cat "$pidfile")" 2>/dev/null || true
   done
-  for ns in "$host" "$isp_a" "$isp_b"; do
+  for ns in "$host" "$isp_a" "$isp_b" "$srv"; do
     ip netns pids "$ns" 2>/dev/null | xargs -r kill 2>/dev/null || true
   done
   sleep 0.2
-  for ns in "$host" "$isp_a" "$isp_b"; do
+  for ns in "$host" "$isp_a" "$isp_b" "$srv"; do
     ip netns del "$ns" 2>/dev/null || true
     rm -rf "/etc/netns/$ns"
   done
   rm -rf "$run"
 }
 
-if [ "$cmd" = down ]; then
+# The server side's prefixes, and each provider's side of its link to it.
+srv6=2001:db8:c::/48
+srv4=203.0.113.0/24
+transit6() { echo "2001:db8:$1:fe::$2"; } # LETTER 1 (provider) or 2 (server)
+transit4() { if [ "$1" = a ]; then echo "198.51.100.$((192 + $2))"; else echo "198.51.100.$((196 + $2))"; fi; }
+
+# blackhole|unblackhole LETTER [FAMILY]: in the provider's namespace, the
+# route to the server side becomes a blackhole (dropped without a word) or
+# goes back through the link to the server.
+route_to_server() {
+  local action=$1 letter=${2:?"usage: two_provider_host.sh $1 NAME a|b [6|4]"} family=${3:-both}
+  [ -f "$run/server" ] || { echo "no server side: build the lab with up $name --server" >&2; exit 2; }
+  case "$letter" in a | b) ;; *) echo "provider a or b, not $letter" >&2; exit 2 ;; esac
+  case "$family" in 4 | 6 | both) ;; *) echo "family 6 or 4, not $family" >&2; exit 2 ;; esac
+  local P="ip netns exec $name-$letter"
+  if [ "$family" != 4 ]; then
+    if [ "$action" = blackhole ]; then $P ip -6 route replace blackhole "$srv6"
+    else $P ip -6 route replace "$srv6" via "$(transit6 "$letter" 2)" dev srv0; fi
+  fi
+  if [ "$family" != 6 ]; then
+    if [ "$action" = blackhole ]; then $P ip -4 route replace blackhole "$srv4"
+    else $P ip -4 route replace "$srv4" via "$(transit4 "$letter" 2)" dev srv0; fi
+  fi
+}
+
+case "$cmd" in
+down)
   down
   exit 0
-fi
-if [ "$cmd" = exec ]; then
+  ;;
+exec)
   shift 2
   exec ip netns exec "$host" "$@"
-fi
-[ "$cmd" = up ] || { echo "unknown command $cmd" >&2; exit 2; }
+  ;;
+blackhole | unblackhole)
+  route_to_server "$cmd" "${3:-}" "${4:-}"
+  exit 0
+  ;;
+up) ;;
+*)
+  echo "unknown command $cmd" >&2
+  exit 2
+  ;;
+esac
+server=false
+case "${3:-}" in
+--server) server=true ;;
+"") ;;
+*) echo "unknown option ${3}; $usage" >&2; exit 2 ;;
+esac
 
 down
 mkdir -p "$run"
@@ -119,6 +176,7 @@ EOF
     --domain="$letter.example" \
     --address="/www.example/2001:db8:$letter:80::80" --address="/www.example/$server" \
     --address="/only-$letter.example/2001:db8:$letter:80::81" \
+    --address="/srv.example/2001:db8:c::80" --address="/srv.example/203.0.113.80" \
     "${big[@]}" --server="/slow.example/127.0.0.1#5300" >"$run/dnsmasq-$letter.out" 2>&1 &
   echo $! >"$run/dnsmasq-$letter.pid.bg"
 }
@@ -151,6 +209,56 @@ for link in eth0 wlan0; do
     -lf "$run/dhclient-$link.leases" "$link" >/dev/null 2>&1 || true
 done
 
+# The server side (--server): NAME-srv linked to both providers, its
+# prefixes routed through both, and each provider filtering the host's
+# traffic by source (BCP 38). Rules at priority 100 and 101 come after the
+# local table's (priority 0), so what is addressed to the provider itself
+# (DHCP, DNS, ND) is delivered before they are looked at.
+server_side() {
+  mkdir -p "/etc/netns/$srv"
+  : >"/etc/netns/$srv/resolv.conf"
+  ip netns add "$srv"
+  local S="ip netns exec $srv"
+  $S ip link set lo up
+  $S ip addr add 2001:db8:c::80/128 dev lo
+  $S ip addr add 203.0.113.80/32 dev lo
+  local letter ns own4
+  for letter in a b; do
+    ns=$name-$letter
+    local P="ip netns exec $ns"
+    ip link add srv0 netns "$ns" type veth peer name "$letter"0 netns "$srv"
+    $P ip link set srv0 up
+    $S ip link set "$letter"0 up
+    $P ip addr add "$(transit6 $letter 1)/64" dev srv0 nodad
+    $P ip addr add "$(transit4 $letter 1)/30" dev srv0
+    $S ip addr add "$(transit6 $letter 2)/64" dev "$letter"0 nodad
+    $S ip addr add "$(transit4 $letter 2)/30" dev "$letter"0
+    $P sysctl -qw net.ipv4.ip_forward=1
+    $P ip -6 route add "$srv6" via "$(transit6 $letter 2)" dev srv0
+    $P ip -4 route add "$srv4" via "$(transit4 $letter 2)" dev srv0
+    # Anything else is unknown to the provider: ICMP "no route" at once (the
+    # lookup below must end in the main table, or the next rule would take it).
+    $P ip -6 route add unreachable default
+    $P ip -4 route add unreachable default
+    if [ $letter = a ]; then own4=198.51.100.0/26; else own4=198.51.100.64/26; fi
+    # Replies to the host go back through the provider that gave it the address.
+    $S ip -6 route add "2001:db8:$letter::/64" via "$(transit6 $letter 1)" dev "$letter"0
+    $S ip -4 route add "$own4" via "$(transit4 $letter 1)" dev "$letter"0
+    # BCP 38: from the host's link, only the provider's own prefixes pass.
+    $P ip -6 rule add priority 100 iif isp0 from "2001:db8:$letter::/64" lookup main
+    $P ip -4 rule add priority 100 iif isp0 from "$own4" lookup main
+    $P ip -6 rule add priority 101 iif isp0 prohibit
+    $P ip -4 rule add priority 101 iif isp0 prohibit
+  done
+  # only-b.example's address (B's DNS alone knows the name), beside
+  # www.example's on B's side: servers that only B reaches.
+  ip netns exec "$isp_b" ip addr add 2001:db8:b:80::81/128 dev lo
+  # Provider B's explicit PvD prefix is B's too.
+  $S ip -6 route add 2001:db8:bb::/64 via "$(transit6 b 1)" dev b0
+  ip netns exec "$isp_b" ip -6 rule add priority 100 iif isp0 from 2001:db8:bb::/64 lookup main
+  : >"$run/server"
+}
+
 # Ready when both links have a global SLAAC address out of DAD and an IPv4 lease.
 for _ in $(seq 300); do
   if H ip -6 addr show dev eth0 scope global | grep -q "2001:db8:a:" &&
@@ -158,6 +266,12 @@ for _ in $(seq 300); do
     ! H ip -6 addr show | grep -q tentative &&
     H ip -4 addr show dev eth0 | grep -q "inet " &&
     H ip -4 addr show dev wlan0 | grep -q "inet "; then
+    if [ "$server" = true ]; then
+      # A failing command ends the script (set -e): leave nothing behind then.
+      trap 'echo "the server side could not be built" >&2; down' EXIT
+      server_side
+      trap - EXIT
+    fi
     echo "ready: $host"
     exit 0
   fi
