@@ -156,7 +156,10 @@ export interface RaceOptions {
   readonly firstFamilyCount?: number;
   /** The family tried first within each PvD: 6 when absent. */
   readonly preferredFamily?: 4 | 6;
-  /** Delay between the first attempts of successive PvDs in the policy's order: 0 when absent. */
+  /**
+   * Delay between the first attempts of successive PvDs in the policy's
+   * order, counting only PvDs before it that can still connect: 0 when absent.
+   */
   readonly pvdStagger?: number;
 }
 

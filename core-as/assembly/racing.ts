@@ -78,9 +78,10 @@
  *     aborted at the attempt delay.
  * Across PvDs: PvDs with `prohibit` are never used; when any PvD has
  * `require`, only those are used. The others are ranked prefer (and
- * require), neutral, avoid, ties by input order. The PvD of rank r starts
- * no earlier than r * stagger after the race opened, or as soon as every
- * PvD ranked before it is exhausted (answers in, every attempt failed).
+ * require), neutral, avoid, ties by input order. A PvD starts no earlier
+ * than n * stagger after the race opened, n being the PvDs ranked before it
+ * that are not exhausted (answers in, every attempt failed): at once when
+ * they all are, and a dead PvD holds no one back.
  * Every PvD runs its own Happy Eyeballs: attempts in several PvDs overlap.
  *
  * End: the first attempt to succeed wins; every other attempt in flight is
@@ -673,19 +674,17 @@ function resolutionGate(race: usize, p: u32): u32 {
 /** When PvD `p` may start by the cross-PvD stagger. */
 function staggerGate(race: usize, p: u32): u32 {
   const rank = <u32> load<u8>(pvdAt(race, p) + P_RANK);
-  // Every PvD ranked before it exhausted: no reason to wait.
+  // One stagger per PvD ranked before it that can still connect: a PvD
+  // exhausted (answered, every attempt failed, or nothing to try) holds no
+  // one back, so a dead PvD does not delay the next one's turn.
   const count = <u32> load<u8>(race + R_PVDS);
-  let earlierDone = true;
+  let ahead: u32 = 0;
   for (let q: u32 = 0; q < count; q++) {
     const other = pvdAt(race, q);
     if (load<u8>(other + P_ELIGIBLE) == 0 || <u32> load<u8>(other + P_RANK) >= rank) continue;
-    if (!exhausted(race, q)) {
-      earlierDone = false;
-      break;
-    }
+    if (!exhausted(race, q)) ahead++;
   }
-  if (earlierDone) return 0;
-  const t = <u64> rank * <u64> load<u32>(race + R_STAGGER);
+  const t = <u64> ahead * <u64> load<u32>(race + R_STAGGER);
   return t > 0xffff_fffe ? 0xffff_fffe : <u32> t;
 }
 
