@@ -628,3 +628,21 @@ Deno.test("racing: the same events give the same actions", () => {
   };
   assertEquals(run(), run());
 });
+
+Deno.test("racing: a PvD waits one stagger per PvD before it that can still connect; a dead one holds no one back", () => {
+  using race = new ConnectionRace(["a", "b", "c"], { pvdStagger: 100 });
+  const dest = (address: string, source: string) => [{ address, source }];
+  race.step(0, [
+    { kind: "resolved", pvd: "a", family: 6, destinations: dest("2001:db8:c::1", "2001:db8:a::2") },
+    { kind: "resolved", pvd: "a", family: 4, destinations: [] },
+    // b has nothing to try: exhausted from the start.
+    { kind: "resolved", pvd: "b", family: 6, destinations: [] },
+    { kind: "resolved", pvd: "b", family: 4, destinations: [] },
+    { kind: "resolved", pvd: "c", family: 6, destinations: dest("2001:db8:c::1", "2001:db8:cc::2") },
+    { kind: "resolved", pvd: "c", family: 4, destinations: [] },
+  ]);
+  // a is in flight (black-holed): c, ranked third, waits one stagger, not two.
+  const actions = race.tick(100);
+  const start = actions.find((a) => a.kind === "start");
+  assert(start?.kind === "start" && start.pvd === "c" && start.at === 100, JSON.stringify(actions));
+});
