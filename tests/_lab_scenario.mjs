@@ -317,7 +317,7 @@ export async function expectChanges(probe, lab) {
   const link = announced.at - t0;
   assert.ok(link < 1_000, `link announced after ${link} ms`);
 
-  // wlan0 (ifindex 3) down: No Address, No PvD, then No Interface, in that order.
+  // wlan0 (ifindex 3) down: Interface Going Away, then No Address, No PvD, and No Interface, in that order.
   from = probe.heard.length;
   t0 = Date.now();
   await lab.exec("ip", "link", "set", "wlan0", "down");
@@ -330,6 +330,11 @@ export async function expectChanges(probe, lab) {
   const lastNoPvd = sequence.lastIndexOf("no-provisioning-domain-announcement");
   assert.ok(lastAddress !== -1 && firstNoPvd !== -1, sequence.join());
   assert.ok(lastAddress < lastNoPvd && lastNoPvd < sequence.length - 1, `out of order: ${sequence.join()}`);
+  assert.ok(
+    sequence.includes("interface-going-away") &&
+      sequence.indexOf("interface-going-away") < sequence.indexOf("no-address-announcement"),
+    `Interface Going Away first: ${sequence.join()}`,
+  );
   const noPvds = probe.heard.slice(from).filter((m) => m.type === "no-provisioning-domain-announcement")
     .map((m) => String(m.pvdId)).sort();
   assert.deepEqual(noPvds, ["implicit:wlan0:ipv4", "implicit:wlan0:ipv6", "pvd.provider-b.example"]);

@@ -819,3 +819,45 @@ Deno.test({
     }
   },
 });
+
+Deno.test("HostNetwork: a link going down is Interface Going Away, then its addresses, PvDs and the interface withdrawn", async () => {
+  let up = true;
+  const source: KernelFactsSource = {
+    name: "proc",
+    limitations: [],
+    read: () =>
+      Promise.resolve({
+        links: [{ ifindex: 3, name: "wlan0", kind: "wifi", up }],
+        addresses: [{
+          ifindex: 3,
+          family: 6,
+          address: "2001:db8:b::100",
+          prefixLength: 64,
+          scope: "global",
+          flags: decodeAddressFlags(0, 6),
+        }],
+        routes: [],
+        dns: { servers: [], searchDomains: [], links: [] },
+      }),
+  };
+  const clock = new VirtualClock();
+  const network = new HostNetwork({ sources: [source], clock, pollInterval: 1_000 });
+  const api = new MifApi(network);
+  const app = api.subscribe();
+  await clock.tick(0);
+  app.postMessage({ type: "announce-interfaces" });
+  app.postMessage({ type: "announce-provisioning-domains", interfaceId: 3 });
+  app.postMessage({ type: "announce-addresses", pvdId: "implicit:wlan0:ipv6" });
+  for (let m = app.getMessage(); m; m = app.getMessage()) { /* the initial announcements */ }
+  up = false;
+  await clock.tick(1_000);
+  const types: string[] = [];
+  for (let m = app.getMessage(); m; m = app.getMessage()) types.push(m.type);
+  assertEquals(types, [
+    "interface-going-away",
+    "no-address-announcement",
+    "no-provisioning-domain-announcement",
+    "no-interface-announcement",
+  ]);
+  api.close();
+});

@@ -25,6 +25,7 @@ import type {
   Clock,
   ConnectAttempt,
   ConnectionToken,
+  NetworkChange,
   NetworkLink,
   NetworkLinkSink,
   NetworkState,
@@ -629,14 +630,29 @@ export class HostNetwork implements NetworkLink {
     const state = stabilizeTimes(networkStateFromFacts(facts, this.clock.now(), model), this.#delivered);
     this.#facts = facts;
     if (this.#sink !== undefined && generation === this.#generation) {
+      const goingAway = this.#goingAway(facts, state);
       this.#delivered = state;
       try {
+        // The host reports a link going down: Interface Going Away first
+        // (section 3.2.7.26.4), then the snapshot withdraws its addresses,
+        // its PvDs and the interface, in the draft's order.
+        if (goingAway.length > 0) this.#sink.apply(goingAway);
         this.#sink.snapshot(state);
       } catch (error) {
         this.#report(error);
       }
     }
     return state;
+  }
+
+  /** Interfaces announced before whose link is still there but no longer up: they are going away. */
+  #goingAway(facts: HostFacts, state: NetworkState): NetworkChange[] {
+    const previous = this.#delivered;
+    if (previous === undefined) return [];
+    const now = new Set(state.interfaces.map((i) => i.interfaceId));
+    return previous.interfaces
+      .filter((i) => !now.has(i.interfaceId) && facts.links.some((l) => l.ifindex === i.interfaceId && !l.up))
+      .map((i) => ({ kind: "interface-going-away", interfaceId: i.interfaceId }));
   }
 
   /** A source without DNS of its own gets the files', with the per-link servers it heard kept first. */
