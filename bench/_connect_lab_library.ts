@@ -1,0 +1,82 @@
+// One contender of bench/connect_lab.ts: this library's api.connect() through
+// denoHostNetwork(), inside the lab's host namespace. Started once per
+// scenario and policy, so that Deno's start-up, the adapter's first read of
+// the host and the Router Advertisements bringing each PvD's DNS servers
+// stay out of the figures; then N sequential connects, each timed from the
+// call to the established connection, printed as one JSON line.
+//
+// Usage: deno run -A bench/_connect_lab_library.ts HOST PORT RUNS TIMEOUT_MS POLICY STOP_AFTER
+//   POLICY: rfc8305 | prefer:PVD_ID
+
+import { MifApi, RACE_POLICIES, type RacePolicy } from "../mod.ts";
+import { denoHostNetwork } from "../adapters/deno/mod.ts";
+
+const [host = "srv.example", portText = "8080", runsText = "30", timeoutText = "5000", policyText = "rfc8305"] =
+  Deno.args;
+const stopAfter = Number(Deno.args[5] ?? "5");
+const port = Number(portText);
+const runs = Number(runsText);
+const timeout = Number(timeoutText);
+const policy: RacePolicy = policyText.startsWith("prefer:")
+  ? RACE_POLICIES.preferPvd(policyText.slice("prefer:".length))
+  : RACE_POLICIES.rfc8305;
+
+/** The PvDs that must be usable (addresses, and DNS for the IPv6 ones) before timing starts. */
+const PVDS = ["implicit:eth0:ipv6", "implicit:eth0:ipv4", "implicit:wlan0:ipv6", "implicit:wlan0:ipv4"];
+const DNS = ["implicit:eth0:ipv6", "implicit:wlan0:ipv6"];
+
+const network = denoHostNetwork();
+const api = new MifApi(network);
+await network.refresh();
+
+// RDNSS arrives with the next RA (every 3-4 s): wait for it, as a long-running
+// application would have it, rather than time a PvD that has no DNS yet.
+const usable = (pvdId: string, dns: boolean) =>
+  api.database.getPvd(pvdId) !== undefined && api.database.addressesOf(pvdId).length > 0 &&
+  (!dns || (api.database.configurationData(pvdId, undefined, "dns-servers") ?? []).length > 0);
+const deadline = Date.now() + 15_000;
+while (!(PVDS.every((p) => usable(p, false)) && DNS.every((p) => usable(p, true))) && Date.now() < deadline) {
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+const timings: (number | null)[] = [];
+const errors: string[] = [];
+const winners: Record<string, number> = {};
+
+/** The last run's establishment report, for reading why a figure is what it is. */
+let sample: unknown;
+
+async function once(): Promise<{ ms: number; pvdId: string } | { error: string }> {
+  const started = performance.now();
+  try {
+    const { token, pvdId, report } = await api.connect(host, port, { policy, timeout });
+    const ms = performance.now() - started;
+    token.close();
+    sample = report;
+    return { ms, pvdId };
+  } catch (caught) {
+    const error = caught as { code?: string; message?: string };
+    sample = (caught as { report?: unknown }).report;
+    return { error: `${error.code ?? "error"}: ${String(error.message ?? caught).slice(0, 300)}` };
+  }
+}
+
+// One connect before timing, excluded: the first one compiles the code paths.
+await once();
+let failedInARow = 0;
+for (let run = 0; run < runs; run++) {
+  if (failedInARow >= stopAfter) break;
+  const outcome = await once();
+  if ("error" in outcome) {
+    timings.push(null);
+    errors.push(outcome.error);
+    failedInARow++;
+  } else {
+    timings.push(outcome.ms);
+    winners[outcome.pvdId] = (winners[outcome.pvdId] ?? 0) + 1;
+    failedInARow = 0;
+  }
+}
+console.log(JSON.stringify({ timings, errors: [...new Set(errors)], winners, source: network.source, sample }));
+api.close();
+Deno.exit(0);
