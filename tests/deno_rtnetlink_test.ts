@@ -47,10 +47,42 @@ Deno.test("facts: this machine's captured dumps", async () => {
   assertEquals(
     facts.links,
     [
-      { ifindex: 1, name: "lo", kind: "loopback", up: true, mtu: 65536, linkLayerAddress: "00:00:00:00:00:00" },
-      { ifindex: 2, name: "ifb0", kind: "ethernet", up: false, mtu: 1500, linkLayerAddress: "6a:98:d3:51:98:8a" },
-      { ifindex: 3, name: "ifb1", kind: "ethernet", up: false, mtu: 1500, linkLayerAddress: "ce:87:0c:c7:37:88" },
-      { ifindex: 4, name: "eth0", kind: "ethernet", up: true, mtu: 1400, linkLayerAddress: "02:fc:00:00:00:01" },
+      {
+        ifindex: 1,
+        name: "lo",
+        kind: "loopback",
+        up: true,
+        adminUp: true,
+        mtu: 65536,
+        linkLayerAddress: "00:00:00:00:00:00",
+      },
+      {
+        ifindex: 2,
+        name: "ifb0",
+        kind: "ethernet",
+        up: false,
+        adminUp: false,
+        mtu: 1500,
+        linkLayerAddress: "6a:98:d3:51:98:8a",
+      },
+      {
+        ifindex: 3,
+        name: "ifb1",
+        kind: "ethernet",
+        up: false,
+        adminUp: false,
+        mtu: 1500,
+        linkLayerAddress: "ce:87:0c:c7:37:88",
+      },
+      {
+        ifindex: 4,
+        name: "eth0",
+        kind: "ethernet",
+        up: true,
+        adminUp: true,
+        mtu: 1400,
+        linkLayerAddress: "02:fc:00:00:00:01",
+      },
     ] satisfies KernelLink[],
   );
   assertEquals(
@@ -481,8 +513,12 @@ Deno.test("source: an RDNSS or DNSSL entry running out is a change too", async (
   calls.notify(ndUserOption(4, 1)); // one second
   await settle();
   assertEquals(changes, 1);
-  await new Promise((resolve) => setTimeout(resolve, 1_100));
-  assertEquals(changes, 2);
+  // The RDNSS and the DNSSL entry run out at the same second: one change,
+  // or one each when a busy machine fires their timers apart.
+  for (let waited = 0; changes < 2 && waited < 3_000; waited += 50) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert(changes === 2 || changes === 3, `${changes} changes`);
   await stop(); // and no timer is left behind
 });
 

@@ -57,10 +57,42 @@ Deno.test("procSource: this machine's files", async () => {
     byteOrder: "little",
   }).read();
   assertEquals(facts.links, [
-    { ifindex: 1, name: "lo", kind: "loopback", up: true, mtu: 65536, linkLayerAddress: "00:00:00:00:00:00" },
-    { ifindex: 2, name: "ifb0", kind: "ethernet", up: false, mtu: 1500, linkLayerAddress: "6a:98:d3:51:98:8a" },
-    { ifindex: 3, name: "ifb1", kind: "ethernet", up: false, mtu: 1500, linkLayerAddress: "ce:87:0c:c7:37:88" },
-    { ifindex: 4, name: "eth0", kind: "ethernet", up: true, mtu: 1400, linkLayerAddress: "02:fc:00:00:00:01" },
+    {
+      ifindex: 1,
+      name: "lo",
+      kind: "loopback",
+      up: true,
+      adminUp: true,
+      mtu: 65536,
+      linkLayerAddress: "00:00:00:00:00:00",
+    },
+    {
+      ifindex: 2,
+      name: "ifb0",
+      kind: "ethernet",
+      up: false,
+      adminUp: false,
+      mtu: 1500,
+      linkLayerAddress: "6a:98:d3:51:98:8a",
+    },
+    {
+      ifindex: 3,
+      name: "ifb1",
+      kind: "ethernet",
+      up: false,
+      adminUp: false,
+      mtu: 1500,
+      linkLayerAddress: "ce:87:0c:c7:37:88",
+    },
+    {
+      ifindex: 4,
+      name: "eth0",
+      kind: "ethernet",
+      up: true,
+      adminUp: true,
+      mtu: 1400,
+      linkLayerAddress: "02:fc:00:00:00:01",
+    },
   ]);
   assertEquals(facts.addresses.map((a) => `${a.ifindex} ${a.address}/${a.prefixLength} ${a.scope}`), [
     "4 fd00::2/64 global",
@@ -222,7 +254,7 @@ Deno.test("networkInterfacesSource: a failing listing is unsupported; no resolv.
 
 function facts(addresses: string[]): HostFacts {
   return {
-    links: [{ ifindex: 4, name: "eth0", kind: "ethernet", up: true, mtu: 1400 }],
+    links: [{ ifindex: 4, name: "eth0", kind: "ethernet", up: true, adminUp: true, mtu: 1400 }],
     addresses: addresses.map((address) => ({
       ifindex: 4,
       family: address.includes(":") ? 6 : 4,
@@ -446,8 +478,8 @@ Deno.test("MifApi over HostNetwork: the laptop's interfaces, PvDs and configurat
   const app = api.subscribe();
   app.postMessage({ type: "announce-interfaces" });
   const interfaces = drain(app).flatMap((m) => m.type === "interface-announcement" ? [m.displayName] : []);
-  // The wired port and the docker bridge are down: no interfaces until they come up.
-  assertEquals(interfaces, ["wlp2s0", "wwan0", "wg0", "tun0", "veth3c2a1b0"]);
+  // The wired port and the docker bridge are up without carrier: interfaces coming up, with no PvDs.
+  assertEquals(interfaces, ["enp0s31f6", "wlp2s0", "wwan0", "wg0", "tun0", "docker0", "veth3c2a1b0"]);
   app.postMessage({ type: "announce-provisioning-domains", interfaceId: 3 });
   const pvds = drain(app).flatMap((m) => m.type === "provisioning-domain-announcement" ? [m.pvdId] : []);
   assertEquals(pvds, ["implicit:wlp2s0:ipv6", "implicit:wlp2s0:ipv4"]);
@@ -589,7 +621,7 @@ const netAllowed = ["127.0.0.1", "[::1]"].every((host) =>
 /** The loopback link with both families and DNS servers on both loopback addresses. */
 function loopbackFacts(): HostFacts {
   return {
-    links: [{ ifindex: 1, name: "lo", kind: "loopback", up: true, mtu: 65536 }],
+    links: [{ ifindex: 1, name: "lo", kind: "loopback", up: true, adminUp: true, mtu: 65536 }],
     addresses: [
       { ifindex: 1, family: 6, address: "::1", prefixLength: 128, scope: "host", flags: decodeAddressFlags(0x80, 6) },
       { ifindex: 1, family: 4, address: "127.0.0.1", prefixLength: 8, scope: "host", flags: decodeAddressFlags(0, 4) },
@@ -859,5 +891,52 @@ Deno.test("HostNetwork: a link going down is Interface Going Away, then its addr
     "no-provisioning-domain-announcement",
     "no-interface-announcement",
   ]);
+  api.close();
+});
+
+Deno.test("HostNetwork: a link brought up without carrier yet is Interface Going Up, then its PvDs once it is up", async () => {
+  let state: "down" | "coming" | "up" = "down";
+  const source: KernelFactsSource = {
+    name: "proc",
+    limitations: [],
+    read: () =>
+      Promise.resolve({
+        links: [{ ifindex: 3, name: "wlan0", kind: "wifi", up: state === "up", adminUp: state !== "down" }],
+        addresses: state === "up"
+          ? [{
+            ifindex: 3,
+            family: 6,
+            address: "2001:db8:b::100",
+            prefixLength: 64,
+            scope: "global",
+            flags: decodeAddressFlags(0, 6),
+          }]
+          : [],
+        routes: [],
+        dns: { servers: [], searchDomains: [], links: [] },
+      }),
+  };
+  const clock = new VirtualClock();
+  const api = new MifApi(new HostNetwork({ sources: [source], clock, pollInterval: 1_000 }));
+  const app = api.subscribe();
+  app.postMessage({ type: "announce-interfaces" });
+  await clock.tick(0);
+  const heard = () => {
+    const out: string[] = [];
+    for (let m = app.getMessage(); m; m = app.getMessage()) {
+      out.push(m.type);
+      if (m.type === "interface-announcement") {
+        app.postMessage({ type: "announce-provisioning-domains", interfaceId: m.interfaceId });
+      }
+    }
+    return out;
+  };
+  assertEquals(heard(), [], "a link that is down is no interface");
+  state = "coming";
+  await clock.tick(1_000);
+  assertEquals(heard(), ["interface-announcement", "interface-going-up"]);
+  state = "up";
+  await clock.tick(1_000);
+  assertEquals(heard(), ["provisioning-domain-announcement"]);
   api.close();
 });

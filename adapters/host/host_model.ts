@@ -5,7 +5,9 @@
  *
  * - **Interfaces**: one per link that is up, its ifindex as the interface
  *   identifier; loopback is left out unless `includeLoopback`, and a link
- *   that is down unless `includeDownLinks`. An application cannot use a
+ *   that is down unless `includeDownLinks`. A link coming up
+ *   (administratively up, no carrier yet) is an interface that is not up,
+ *   without PvDs, until it is up. An application cannot use a
  *   link that is down, so taking a link down withdraws its addresses, its
  *   PvDs and then the interface (the draft's order), and bringing it up
  *   announces it again.
@@ -170,7 +172,9 @@ type MutableData = { -readonly [K in keyof ConfigurationData]: ConfigurationData
 export function networkStateFromFacts(facts: HostFacts, now: number, options: HostModelOptions = {}): NetworkState {
   const links = [...facts.links]
     .filter((link) => options.includeLoopback === true || link.kind !== "loopback")
-    .filter((link) => options.includeDownLinks === true || link.up)
+    // A link coming up (administratively up, no carrier yet) is an interface
+    // that is not up, without PvDs: the adapter announces Interface Going Up.
+    .filter((link) => options.includeDownLinks === true || link.up || link.adminUp === true)
     .sort((a, b) => a.ifindex - b.ifindex);
   const interfaces: InterfaceInfo[] = links.map((link) => ({
     interfaceId: link.ifindex,
@@ -182,6 +186,7 @@ export function networkStateFromFacts(facts: HostFacts, now: number, options: Ho
   const elements: ElementInfo[] = [];
   const addresses: AddressInfo[] = [];
   for (const link of links) {
+    if (!link.up && options.includeDownLinks !== true) continue;
     const heard = (options.routerAdvertisements ?? []).filter((h) => h.ifindex === link.ifindex);
     const explicit = heard.flatMap((h) => explicitPvdOf(h));
     for (const family of [6, 4] as const) {

@@ -631,6 +631,7 @@ export class HostNetwork implements NetworkLink {
     this.#facts = facts;
     if (this.#sink !== undefined && generation === this.#generation) {
       const goingAway = this.#goingAway(facts, state);
+      const previous = this.#delivered;
       this.#delivered = state;
       try {
         // The host reports a link going down: Interface Going Away first
@@ -638,11 +639,23 @@ export class HostNetwork implements NetworkLink {
         // its PvDs and the interface, in the draft's order.
         if (goingAway.length > 0) this.#sink.apply(goingAway);
         this.#sink.snapshot(state);
+        // A link the host brought up that has no carrier yet: Interface Going
+        // Up (section 3.2.7.26.5), once, when it first shows so.
+        const goingUp = this.#goingUp(previous, state);
+        if (goingUp.length > 0) this.#sink.apply(goingUp);
       } catch (error) {
         this.#report(error);
       }
     }
     return state;
+  }
+
+  /** Interfaces not up that were not there before: links coming up (a link that lost its carrier is not). */
+  #goingUp(previous: NetworkState | undefined, state: NetworkState): NetworkChange[] {
+    const before = new Set((previous?.interfaces ?? []).map((i) => i.interfaceId));
+    return state.interfaces
+      .filter((i) => !i.up && !before.has(i.interfaceId))
+      .map((i) => ({ kind: "interface-going-up", interfaceId: i.interfaceId }));
   }
 
   /** Interfaces announced before whose link is still there but no longer up: they are going away. */

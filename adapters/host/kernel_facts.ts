@@ -40,6 +40,12 @@ export interface KernelLink {
   readonly kind: InterfaceKind;
   /** Operationally up, from {@linkcode linkIsUp}. */
   readonly up: boolean;
+  /**
+   * Administratively up (`IFF_UP`) though perhaps not yet operationally:
+   * a link coming up (no carrier yet, Wi-Fi associating). Absent when the
+   * source cannot tell.
+   */
+  readonly adminUp?: boolean;
   /** MTU in bytes, when the source can see it. */
   readonly mtu?: number;
   /** Link-layer address as lowercase colon-separated hex; absent for links without one (tun, WireGuard). */

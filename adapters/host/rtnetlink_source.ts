@@ -349,6 +349,9 @@ function addressScope(scope: number): AddressScope {
  * A link message as a {@linkcode KernelLink}; undefined for one without a
  * name (never from the kernel).
  */
+/** `IFF_UP` (linux/if.h): the link is administratively up. */
+const IFF_UP = 0x1;
+
 function kernelLink(message: NetlinkLinkMessage): KernelLink | undefined {
   if (message.name === undefined) return undefined;
   const infoKind = message.linkInfo?.kind;
@@ -357,6 +360,7 @@ function kernelLink(message: NetlinkLinkMessage): KernelLink | undefined {
     name: message.name,
     kind: classifyLink({ arphrdType: message.arphrdType, ...(infoKind === undefined ? {} : { infoKind }) }),
     up: linkIsUp({ operstate: message.operstate ?? "unknown", flags: message.flags }),
+    adminUp: (message.flags & IFF_UP) !== 0,
     ...(message.mtu === undefined ? {} : { mtu: message.mtu }),
     ...(message.linkLayerAddress ? { linkLayerAddress: message.linkLayerAddress } : {}),
   };

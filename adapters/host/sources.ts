@@ -208,6 +208,7 @@ async function readLink(root: string, name: string): Promise<KernelLink | undefi
     name,
     kind,
     up,
+    ...(flags === undefined ? {} : { adminUp: (flagBits & 0x1) !== 0 }),
     ...(Number.isFinite(mtuValue) ? { mtu: mtuValue } : {}),
     ...(lladdr ? { linkLayerAddress: lladdr } : {}),
   };
