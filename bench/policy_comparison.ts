@@ -227,6 +227,24 @@ function addOrigin(network: SimulatedNetwork): void {
   network.addServer({ address: ORIGIN4, port: PORT });
 }
 
+/**
+ * A host with two providers, in this order, each resolver answering the
+ * public records, and the public service on both origins.
+ */
+function twoPublicProviders(
+  seed: number,
+  first: Provider,
+  second: Provider,
+): { network: SimulatedNetwork; first: ReturnType<typeof addProvider>; second: ReturnType<typeof addProvider> } {
+  const network = new SimulatedNetwork({ seed });
+  const a = addProvider(network, first);
+  const b = addProvider(network, second);
+  network.addDnsServer({ address: first.dnsServer, records: PUBLIC_RECORDS });
+  network.addDnsServer({ address: second.dnsServer, records: PUBLIC_RECORDS });
+  addOrigin(network);
+  return { network, first: a, second: b };
+}
+
 function host(
   network: SimulatedNetwork,
   firstPvd: PvdId,
@@ -243,12 +261,7 @@ const healthy: PolicyScenario = {
   description: "A dual-stack wired PvD first (server 10-12 ms away) and a dual-stack Wi-Fi PvD (20-22 ms): " +
     "nothing broken, the control",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const wired = addProvider(network, WIRED);
-    const wifi = addProvider(network, WIFI);
-    network.addDnsServer({ address: WIRED.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: wired, second: wifi } = twoPublicProviders(seed, WIRED, WIFI);
     return host(network, wired.pvdId, (random) => {
       network.setPath({ pvdId: wired.pvdId, to: "2001:db8:a::/64", latencyMs: jitter(random, 1) });
       network.setPath({ pvdId: wired.pvdId, to: ORIGIN6, latencyMs: jitter(random, 12) });
@@ -266,12 +279,7 @@ const ipv6Blackhole: PolicyScenario = {
   description: "As healthy, but the wired PvD's IPv6 is black-holed beyond its router (its DNS still answers AAAA); " +
     "the Wi-Fi PvD works on both families, 28-30 ms away",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const wired = addProvider(network, WIRED);
-    const wifi = addProvider(network, WIFI);
-    network.addDnsServer({ address: WIRED.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: wired, second: wifi } = twoPublicProviders(seed, WIRED, WIFI);
     return host(network, wired.pvdId, (random) => {
       network.setPath({ pvdId: wired.pvdId, to: "2001:db8:a::/64", latencyMs: jitter(random, 1) });
       // A broken IPv6 upstream: SYNs leave and nothing ever comes back.
@@ -290,12 +298,7 @@ const deadUpstream: PolicyScenario = {
   description: "Wi-Fi first, its link up and its resolver answering from cache on the link, everything beyond " +
     "its router black-holed; an IPv6-only cellular PvD (DNS 35 ms, server 45 ms away) works",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const wifi = addProvider(network, WIFI);
-    const cellular = addProvider(network, CELLULAR);
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: CELLULAR.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: wifi, second: cellular } = twoPublicProviders(seed, WIFI, CELLULAR);
     return host(network, wifi.pvdId, (random) => {
       // The Wi-Fi's router and resolver are on the link; past it, nothing.
       network.setPath({ pvdId: wifi.pvdId, to: "2001:db8:b::/64", latencyMs: jitter(random, 2) });
@@ -313,12 +316,7 @@ const cellular: PolicyScenario = {
   description: "A congested IPv6-only cellular PvD first (radio 150-400 ms, drawn per race), beside a fast " +
     "dual-stack Wi-Fi (15 ms) whose resolver is slow (350 ms)",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const cell = addProvider(network, CELLULAR);
-    const wifi = addProvider(network, WIFI);
-    network.addDnsServer({ address: CELLULAR.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: cell, second: wifi } = twoPublicProviders(seed, CELLULAR, WIFI);
     return host(network, cell.pvdId, (random) => {
       // Every packet through the cell crosses the same radio: one draw for both paths.
       const radio = uniform(random, 150, 400);
@@ -337,12 +335,7 @@ const lossy: PolicyScenario = {
   description: "Wi-Fi first, fast (15 ms) but losing 20-30 % of packets each way (drawn per race; DNS and SYNs " +
     "alike), beside a clean IPv6-only cellular PvD (DNS 30 ms, server 40 ms)",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const wifi = addProvider(network, WIFI);
-    const cell = addProvider(network, CELLULAR);
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: CELLULAR.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: wifi, second: cell } = twoPublicProviders(seed, WIFI, CELLULAR);
     return host(network, wifi.pvdId, (random) => {
       const lossRate = 0.2 + 0.1 * random.next();
       network.setPath({ pvdId: wifi.pvdId, to: "2001:db8:b::/64", latencyMs: jitter(random, 3), lossRate });
@@ -395,12 +388,7 @@ const pvdVanishes: PolicyScenario = {
   description: "A busy Wi-Fi first (DNS 5 ms, server 60 ms), removed at a random time 0-300 ms into the race " +
     "(and back for the next), beside an IPv6-only cellular PvD (DNS 40 ms, server 50 ms)",
   build({ seed }) {
-    const network = new SimulatedNetwork({ seed });
-    const wifi = addProvider(network, WIFI);
-    const cell = addProvider(network, CELLULAR);
-    network.addDnsServer({ address: WIFI.dnsServer, records: PUBLIC_RECORDS });
-    network.addDnsServer({ address: CELLULAR.dnsServer, records: PUBLIC_RECORDS });
-    addOrigin(network);
+    const { network, first: wifi, second: cell } = twoPublicProviders(seed, WIFI, CELLULAR);
     return host(network, wifi.pvdId, (random) => {
       network.setPath({ pvdId: wifi.pvdId, to: "2001:db8:b::/64", latencyMs: jitter(random, 5) });
       network.setPath({ pvdId: wifi.pvdId, to: ORIGIN6, latencyMs: jitter(random, 60) });
