@@ -18,6 +18,7 @@ import {
 import type { HostFacts, KernelAddress, KernelLink, KernelRoute, LinkDns } from "../adapters/host/kernel_facts.ts";
 import { buildNetlinkMessages, type NetlinkMessageInit, parseNetlinkMessages } from "../core-as/netlink.ts";
 import { assert, assertEquals, assertRejects } from "./_assert.ts";
+import { THIS_MACHINE_LINKS } from "./_this_machine.ts";
 import {
   createLab,
   ip,
@@ -44,47 +45,7 @@ const ROOT_FILES = ["link.bin", "address.bin", "route4.bin", "route6.bin"];
 
 Deno.test("facts: this machine's captured dumps", async () => {
   const facts = await factsOf(...ROOT_FILES);
-  assertEquals(
-    facts.links,
-    [
-      {
-        ifindex: 1,
-        name: "lo",
-        kind: "loopback",
-        up: true,
-        adminUp: true,
-        mtu: 65536,
-        linkLayerAddress: "00:00:00:00:00:00",
-      },
-      {
-        ifindex: 2,
-        name: "ifb0",
-        kind: "ethernet",
-        up: false,
-        adminUp: false,
-        mtu: 1500,
-        linkLayerAddress: "6a:98:d3:51:98:8a",
-      },
-      {
-        ifindex: 3,
-        name: "ifb1",
-        kind: "ethernet",
-        up: false,
-        adminUp: false,
-        mtu: 1500,
-        linkLayerAddress: "ce:87:0c:c7:37:88",
-      },
-      {
-        ifindex: 4,
-        name: "eth0",
-        kind: "ethernet",
-        up: true,
-        adminUp: true,
-        mtu: 1400,
-        linkLayerAddress: "02:fc:00:00:00:01",
-      },
-    ] satisfies KernelLink[],
-  );
+  assertEquals(facts.links, THIS_MACHINE_LINKS);
   assertEquals(
     facts.addresses.map((
       a,

@@ -22,6 +22,7 @@ import { decodeQuery, encodeResponse } from "../adapters/dns/mod.ts";
 import { ConfigurationDatabase, type DatabaseEvent } from "../api/config_db.ts";
 import { MifError } from "../api/errors.ts";
 import { MifApi } from "../mod.ts";
+import { THIS_MACHINE_LINKS } from "./_this_machine.ts";
 import type { MifReply } from "../api/messages.ts";
 import type { NetworkLinkSink, NetworkState, ResolvedFamily } from "../api/network_link.ts";
 import type { Subscriber } from "../api/subscriber.ts";
@@ -56,44 +57,7 @@ Deno.test("procSource: this machine's files", async () => {
     networkInterfaces: await listing(THIS_MACHINE),
     byteOrder: "little",
   }).read();
-  assertEquals(facts.links, [
-    {
-      ifindex: 1,
-      name: "lo",
-      kind: "loopback",
-      up: true,
-      adminUp: true,
-      mtu: 65536,
-      linkLayerAddress: "00:00:00:00:00:00",
-    },
-    {
-      ifindex: 2,
-      name: "ifb0",
-      kind: "ethernet",
-      up: false,
-      adminUp: false,
-      mtu: 1500,
-      linkLayerAddress: "6a:98:d3:51:98:8a",
-    },
-    {
-      ifindex: 3,
-      name: "ifb1",
-      kind: "ethernet",
-      up: false,
-      adminUp: false,
-      mtu: 1500,
-      linkLayerAddress: "ce:87:0c:c7:37:88",
-    },
-    {
-      ifindex: 4,
-      name: "eth0",
-      kind: "ethernet",
-      up: true,
-      adminUp: true,
-      mtu: 1400,
-      linkLayerAddress: "02:fc:00:00:00:01",
-    },
-  ]);
+  assertEquals(facts.links, THIS_MACHINE_LINKS);
   assertEquals(facts.addresses.map((a) => `${a.ifindex} ${a.address}/${a.prefixLength} ${a.scope}`), [
     "4 fd00::2/64 global",
     "1 ::1/128 host",

@@ -49,38 +49,4 @@ export * from "./scenarios.ts";
 
 // The API types this module's signatures use, re-exported so that its
 // documentation stands on its own.
-export type {
-  AddressInfo,
-  ApplicationHint,
-  Clock,
-  ConnectAttempt,
-  ConnectionEnds,
-  ConnectionToken,
-  ElementInfo,
-  InterfaceInfo,
-  InterfaceKind,
-  NetworkChange,
-  NetworkLink,
-  NetworkLinkSink,
-  NetworkState,
-  PvdInfo,
-  ResolvedFamily,
-  ResolveQuery,
-  TimerHandle,
-} from "../../api/network_link.ts";
-export type {
-  AddressSelectionPolicy,
-  ConfigurationData,
-  ConfigurationElement,
-  ConfigurationElementType,
-  ConnectionCanBeBroken,
-  ConnectionIsIdle,
-  DnsServer,
-  InterfaceId,
-  Prefix,
-  PvdId,
-  Route,
-  Router,
-  SearchDomain,
-  WantsToConnect,
-} from "../../api/messages.ts";
+export type * from "../_api_types.ts";
