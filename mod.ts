@@ -82,6 +82,13 @@ export {
 } from "./api/config_db.ts";
 export { validateRequest } from "./api/validate.ts";
 export {
+  type CachedFamily,
+  DnsCache,
+  type DnsCacheOptions,
+  type DnsCacheScope,
+  type DnsCacheStats,
+} from "./api/dns_cache.ts";
+export {
   configurationFromDhcpv4,
   configurationFromDhcpv6,
   configurationFromRouterAdvertisement,

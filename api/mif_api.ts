@@ -16,6 +16,7 @@ import { parseIpAddress } from "../core-as/ip_address.ts";
 import { POLICY_RFC6724 } from "../core-as/policy_table.ts";
 import type { EstablishmentReport, RaceDestination } from "../core-as/racing.ts";
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
+import { DnsCache, type DnsCacheOptions, type DnsCacheScope, type DnsCacheStats } from "./dns_cache.ts";
 import { ConnectError, MifError } from "./errors.ts";
 import { planRace, type RaceCandidate, type RacePolicy, RttHistory } from "./race_policy.ts";
 import { type RaceOutcome, RaceRunner } from "./race_runner.ts";
@@ -84,6 +85,14 @@ export interface MifApiOptions {
    * defaults over every PvD when absent.
    */
   readonly racePolicy?: RacePolicy;
+  /**
+   * The per-PvD cache of DNS answers that Translate Name and
+   * {@linkcode MifApi.connect} share: answers are served again in the PvD
+   * that asked, through the same servers, for as long as their TTL allows
+   * ({@linkcode DnsCache}). On when absent; `false` asks the PvD's servers
+   * every time.
+   */
+  readonly dnsCache?: DnsCacheOptions | false;
 }
 
 /**
@@ -208,6 +217,7 @@ export class MifApi {
   readonly #liveConnects = new Set<AbortController>();
   readonly #racePolicy: RacePolicy;
   readonly #rttHistory = new RttHistory();
+  readonly #dnsCache: DnsCache | undefined;
   readonly #owner: EndpointOwner = {
     post: (endpoint, message) => this.#post(endpoint, message),
     closed: (endpoint) => this.#unsubscribeAll(endpoint),
@@ -226,6 +236,7 @@ export class MifApi {
     this.#queueCapacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
     this.#addressSelection = options.addressSelection;
     this.#racePolicy = options.racePolicy ?? {};
+    this.#dnsCache = options.dnsCache === false ? undefined : new DnsCache(options.dnsCache);
     const onLinkError = options.onLinkError ?? (() => {});
     this.#db = new ConfigurationDatabase(link.clock, {
       onEvent: (event) => this.#fanOut(event),
@@ -242,6 +253,25 @@ export class MifApi {
   /** Connection round-trip times measured per PvD by past races. */
   get rttHistory(): RttHistory {
     return this.#rttHistory;
+  }
+
+  /**
+   * What the DNS cache holds and how often it answered; undefined when it
+   * is off (`dnsCache: false`).
+   */
+  dnsCacheStats(): DnsCacheStats | undefined {
+    return this.#dnsCache?.stats();
+  }
+
+  /**
+   * Forgets the cached DNS answers of one PvD, or of every PvD, so that
+   * the next resolution asks the servers again.
+   *
+   * @param pvdId The PvD; every PvD when absent.
+   * @returns How many answers were dropped (0 when the cache is off).
+   */
+  flushDnsCache(pvdId?: PvdId): number {
+    return this.#dnsCache?.flush(pvdId) ?? 0;
   }
 
   /**
@@ -437,7 +467,9 @@ export class MifApi {
   /**
    * Each family's addresses for a name inside one PvD (canonical text): the
    * literal itself, or the adapter's resolution through the PvD's DNS
-   * servers, asking only for the given families.
+   * servers, asking only for the given families. Families the cache holds
+   * for this PvD and its servers come first, without a query; what the
+   * servers answer is kept for its TTL.
    */
   async *#resolve(
     pvdId: PvdId,
@@ -473,9 +505,36 @@ export class MifApi {
       sourceAddresses: this.#db.addressesOf(pvdId).map((a) => a.address),
       ...(families ? { families } : {}),
     };
+    const cache = this.#dnsCache;
+    if (cache === undefined) {
+      yield* this.#answers(query, signal);
+      return;
+    }
+    const scope: DnsCacheScope = { pvdId, dnsServers: query.dnsServers, searchDomains: query.searchDomains };
+    const clock = this.#link.clock;
+    const missing: (4 | 6)[] = [];
+    for (const family of families ?? [6, 4]) {
+      const hit = cache.lookup(scope, name, family, clock.now());
+      if (hit === undefined) {
+        missing.push(family);
+        continue;
+      }
+      signal.throwIfAborted();
+      yield hit;
+    }
+    if (missing.length === 0) return;
+    for await (const answer of this.#answers({ ...query, families: missing }, signal)) {
+      cache.store(scope, name, answer, clock.now());
+      yield answer;
+    }
+  }
+
+  /** The adapter's answers, addresses in canonical text. */
+  async *#answers(query: ResolveQuery, signal: AbortSignal): AsyncGenerator<ResolvedFamily> {
     for await (const answer of this.#link.resolve(query, signal)) {
       signal.throwIfAborted();
-      yield { family: answer.family, addresses: answer.addresses.map((address) => parseIpAddress(address).text) };
+      const addresses = answer.addresses.map((address) => parseIpAddress(address).text);
+      yield answer.ttl === undefined ? { family: answer.family, addresses } : { ...answer, addresses };
     }
   }
 
@@ -943,6 +1002,7 @@ export class MifApi {
         }
         this.#operations.delete(pvdId);
         this.#rttHistory.forget(pvdId);
+        this.#dnsCache?.flush(pvdId);
         for (const s of this.#pvdSubscribers.get(interfaceId) ?? []) {
           if (s.announcedPvds.delete(pvdId)) {
             s.enqueue({ type: "no-provisioning-domain-announcement", interfaceId, pvdId }, false);

@@ -401,6 +401,13 @@ export interface ResolvedFamily {
   readonly family: 4 | 6;
   /** The addresses, in the order the answer gave them (any text form). */
   readonly addresses: readonly string[];
+  /**
+   * How long the answer may be used again, in seconds: the smallest TTL of
+   * the records that gave it (CNAMEs included), or for a negative answer
+   * the SOA's negative TTL (RFC 2308 section 5). Absent or 0: not to be
+   * kept.
+   */
+  readonly ttl?: number;
 }
 
 /**

@@ -709,7 +709,10 @@ async function runCell(
   const draws = new SeededRandom(derivedSeed(run.seed, index, 1));
   const { network } = host;
   const clock = network.clock;
-  const api = new MifApi(network);
+  // Every race is a first connection to the name: with the DNS cache on,
+  // every race after the first would skip resolution, and the policies'
+  // handling of slow or broken DNS would go unmeasured.
+  const api = new MifApi(network, { dnsCache: false });
   const racePolicy = policy.policyFor(host.firstPvd);
   const samples: number[] = [];
   const failureCodes: Record<string, number> = {};

@@ -308,7 +308,11 @@ export function encodeResponse(options: ResponseOptions): Uint8Array {
  * - `answer`: the addresses (canonical text, in answer order) and the
  *   smallest TTL among the records used;
  * - `nxdomain`: the name does not exist (RCODE 3);
- * - `no-data`: the name exists but has no record of the type;
+ * - `no-data`: the name exists but has no record of the type; `ttl` is
+ *   how long that may be remembered, from the SOA record of the authority
+ *   section (RFC 2308 section 5: the smaller of its TTL and its MINIMUM),
+ *   absent without one (RFC 2308 section 5: such an answer is not to be
+ *   cached);
  * - `server-failure`: SERVFAIL, REFUSED, NOTIMP or FORMERR: ask another server;
  * - `truncated`: TC set, retry over TCP;
  * - `mismatch`: not the response to this query (undecodable, not a
@@ -336,7 +340,7 @@ export type AddressResponseCheck =
     readonly ttl: number;
   }
   | { readonly kind: "nxdomain" }
-  | { readonly kind: "no-data" }
+  | { readonly kind: "no-data"; readonly ttl?: number }
   | { readonly kind: "server-failure"; readonly rcode: string }
   | { readonly kind: "truncated" }
   | {
@@ -458,8 +462,26 @@ export function checkAddressResponse(
     if (addresses.length > 0 || alias === undefined) break;
     owner = alias;
   }
-  if (addresses.length === 0) return { kind: "no-data" };
+  if (addresses.length === 0) {
+    const negative = negativeTtl(packet.authorities ?? []);
+    return negative === undefined ? { kind: "no-data" } : { kind: "no-data", ttl: negative };
+  }
   return { kind: "answer", addresses, ttl };
+}
+
+/**
+ * RFC 2308 section 5: a negative answer is remembered for the smaller of
+ * the authority section's SOA TTL and the SOA's MINIMUM field; without an
+ * SOA, not at all.
+ */
+function negativeTtl(authorities: readonly PacketAnswer[]): number | undefined {
+  for (const record of authorities) {
+    if (record.type !== "SOA" || record.class !== "IN") continue;
+    const minimum = (record.data as { minimum?: unknown } | undefined)?.minimum;
+    if (typeof minimum !== "number" || typeof record.ttl !== "number") continue;
+    return Math.min(record.ttl, minimum);
+  }
+  return undefined;
 }
 
 /** Largest DNS message a 2-byte TCP length prefix can carry (RFC 1035 section 4.2.2). */

@@ -171,8 +171,9 @@ type TryOutcome = ExchangeOutcome & { readonly overTcp?: boolean };
 
 /** How one record type's lookup of one name ended. */
 type LookupResult =
-  | { readonly kind: "answer"; readonly addresses: readonly string[] }
-  | { readonly kind: "nxdomain" | "no-data" | "failed" | "aborted" };
+  | { readonly kind: "answer"; readonly addresses: readonly string[]; readonly ttl: number }
+  | { readonly kind: "no-data"; readonly ttl?: number }
+  | { readonly kind: "nxdomain" | "failed" | "aborted" };
 
 const DEFAULT_TIMEOUT_MS = 2000;
 const DEFAULT_ATTEMPTS = 2;
@@ -369,13 +370,16 @@ export async function* resolveAddresses(
         if (result.kind === "no-data") sawNoData = true;
         if (result.kind === "nxdomain") sawNxdomain = true;
         const addresses = result.kind === "answer" ? dedupe(result.addresses) : [];
+        // Only what the records said may be kept: a failure is never remembered.
+        const ttl = result.kind === "answer" || result.kind === "no-data" ? result.ttl : undefined;
+        const answer: ResolvedFamily = ttl === undefined ? { family, addresses } : { family, addresses, ttl };
         if (addresses.length === 0) {
-          if (answered) yield { family, addresses };
-          else negatives.push({ family, addresses });
+          if (answered) yield answer;
+          else negatives.push(answer);
         } else {
           if (!answered) yield* negatives;
           answered = true;
-          yield { family, addresses };
+          yield answer;
         }
         if (internal.signal.aborted) await aborted;
       }
@@ -426,13 +430,13 @@ async function lookup(
       switch (outcome.kind) {
         case "answer":
           context.tried.set(server, outcome.overTcp ? "answered over TCP" : "answered");
-          return { kind: "answer", addresses: outcome.addresses };
+          return { kind: "answer", addresses: outcome.addresses, ttl: outcome.ttl };
         case "nxdomain":
           context.tried.set(server, `${tcp}NXDOMAIN`);
           return { kind: "nxdomain" };
         case "no-data":
           context.tried.set(server, `${tcp}no ${type} record`);
-          return { kind: "no-data" };
+          return outcome.ttl === undefined ? { kind: "no-data" } : { kind: "no-data", ttl: outcome.ttl };
         case "aborted":
           return { kind: "aborted" };
         case "unreachable":

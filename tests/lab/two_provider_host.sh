@@ -165,9 +165,10 @@ EOF
   # DHCPv4 leases, stateless DHCPv6 (information only: radvd sends the RAs),
   # and DNS that answers for this provider only. The lease file is this run's
   # own: dnsmasq's default (/var/lib/misc) would be shared by every run and
-  # fill the small ranges.
+  # fill the small ranges. Its own names are answered with a TTL of 60 s, as
+  # a provider's records would be (dnsmasq's default, 0, forbids caching).
   ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --no-resolv --no-hosts \
-    --interface=isp0 --bind-interfaces --pid-file="$run/dnsmasq-$letter.pid" \
+    --interface=isp0 --bind-interfaces --pid-file="$run/dnsmasq-$letter.pid" --local-ttl=60 \
     --dhcp-leasefile="$run/dnsmasq-$letter.leases" \
     --log-facility="$run/dnsmasq-$letter.log" --log-queries --log-dhcp \
     --dhcp-range="$v4.$((base + 10)),$v4.$((base + 40)),255.255.255.192,1h" --dhcp-option=option:router,"$router" \
