@@ -460,6 +460,47 @@ Deno.test("an RA without a PvD option is an ra element of the link's implicit IP
   assertEquals(element?.element.data.routers?.[0], { address: "fe80::1", lifetime: 1800, preference: "high" });
 });
 
+Deno.test("an RA naming DNS servers keeps resolv.conf's host-wide guess off its PvD; one without RDNSS does not", () => {
+  const eth0: KernelLink = { ifindex: 2, name: "eth0", kind: "ethernet", up: true };
+  const wlan0: KernelLink = { ifindex: 3, name: "wlan0", kind: "wifi", up: true };
+  const linkLocal = (ifindex: number) => ({
+    ifindex,
+    family: 6 as const,
+    address: `fe80::${ifindex}`,
+    prefixLength: 64,
+    scope: "link" as const,
+    flags: decodeAddressFlags(0x80, 6),
+  });
+  const heard = (ifindex: number, options: NdOption[]) => ({
+    ifindex,
+    source: `fe80::${ifindex}:1`,
+    receivedAt: 0,
+    ra: heardRa(options),
+  });
+  const state = networkStateFromFacts(
+    {
+      links: [eth0, wlan0],
+      addresses: [linkLocal(2), linkLocal(3)],
+      routes: [],
+      // Provider A's server, as resolv.conf on a host whose preferred network is A's.
+      dns: { servers: ["2001:db8:a::53"], searchDomains: ["a.example"], links: [], origin: "/etc/resolv.conf" },
+    },
+    0,
+    {
+      routerAdvertisements: [
+        heard(2, [{ type: "mtu", mtu: 1500 }]),
+        heard(3, [{ type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] }]),
+      ],
+    },
+  );
+  const servers = (pvdId: string) =>
+    state.elements.filter((e) => e.pvdId === pvdId).flatMap((e) =>
+      (e.element.data["dns-servers"] ?? []).map((d) => `${e.element.elementId} ${d.address}`)
+    );
+  assertEquals(servers("implicit:wlan0:ipv6"), ["fe80::3:1 2001:db8:b::53"], "B's own server only");
+  assertEquals(servers("implicit:eth0:ipv6"), ["resolv.conf 2001:db8:a::53"], "no RDNSS: the guess stays");
+});
+
 Deno.test("an RA with a PvD option makes an explicit PvD that takes the addresses of its prefixes", () => {
   const wlan0: KernelLink = { ifindex: 3, name: "wlan0", kind: "wifi", up: true };
   const address = (text: string, scope: "link" | "global") => ({

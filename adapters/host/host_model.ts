@@ -28,7 +28,9 @@
  *   host-wide servers of the PvD's family and the host-wide search list.
  *   **That is a guess**: resolv.conf does not say which network a server
  *   belongs to, so every PvD of the family gets every server (except a
- *   link-local server with a zone, which goes to its link only). `kernel`
+ *   link-local server with a zone, which goes to its link only), and not
+ *   to a PvD whose link's Router Advertisements name DNS servers (RDNSS):
+ *   those are that network's own. `kernel`
  *   holds the routers (gateways of default routes on the link, lowest metric
  *   first), more-specific routes with a gateway, and the link MTU. All of
  *   them last forever: the next read replaces them.
@@ -195,7 +197,13 @@ export function networkStateFromFacts(facts: HostFacts, now: number, options: Ho
       const implicitRas = family === 6 ? heard.filter((h) => pvdOptionOf(h.ra) === undefined) : [];
       if (own.length === 0 && implicitRas.length === 0) continue;
       pvds.push({ pvdId, interfaceId: link.ifindex, explicit: false });
-      for (const element of [dnsElement(facts, link, family), kernelElement(facts, link, family)]) {
+      // A Router Advertisement's RDNSS says which servers this link's own
+      // network gives: resolv.conf's host-wide guess is then not needed, and
+      // would send this PvD's queries to another network's servers.
+      const raDns = implicitRas.some((h) =>
+        h.ra.options.some((o) => o.type === "rdnss" && o.lifetime > 0 && o.servers.length > 0)
+      );
+      for (const element of [dnsElement(facts, link, family, raDns), kernelElement(facts, link, family)]) {
         if (element !== undefined) elements.push({ pvdId, element, receivedAt: now });
       }
       for (const h of implicitRas) elements.push(raElementInfo(pvdId, h));
@@ -319,7 +327,12 @@ function familyOf(text: string): { family: 4 | 6; address: string; zone?: string
   }
 }
 
-function dnsElement(facts: HostFacts, link: KernelLink, family: 4 | 6): ConfigurationElement | undefined {
+function dnsElement(
+  facts: HostFacts,
+  link: KernelLink,
+  family: 4 | 6,
+  raDns: boolean,
+): ConfigurationElement | undefined {
   const perLink = facts.dns.links.find((l) => l.ifindex === link.ifindex);
   let elementId: string;
   let servers: string[];
@@ -333,6 +346,8 @@ function dnsElement(facts: HostFacts, link: KernelLink, family: 4 | 6): Configur
       return parsed?.family === family ? [parsed.address] : [];
     });
     domains = perLink.searchDomains;
+  } else if (raDns) {
+    return undefined;
   } else {
     // The host-wide guess: every server of the family, except a link-local
     // server whose zone names another link.
