@@ -517,6 +517,12 @@ export interface ConnectionToken extends ConnectionEnds {
   readonly pvdId: PvdId;
   /** The interface it goes through. */
   readonly interfaceId: InterfaceId;
+  /**
+   * The runtime's own connection behind the streams, where the adapter has
+   * one (a `node:net` Socket from the host adapters: see their `socketOf`);
+   * absent from the simulated network. Use it or the streams, not both.
+   */
+  readonly socket?: unknown;
   /** Closes both directions; closing twice does nothing. */
   close(): void;
 }

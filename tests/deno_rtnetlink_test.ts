@@ -178,8 +178,31 @@ class ScriptedCalls implements NetlinkSocketCalls {
     return fd;
   }
 
+  /** Route lookups (RTM_GETROUTE without NLM_F_DUMP) asked. */
+  routeLookups = 0;
+
   send(fd: number, bytes: Uint8Array): void {
     const [request] = parseNetlinkMessages(bytes);
+    if (request?.type === "other" && request.messageType === 26 && (request.header.flags & 0x300) === 0) {
+      // A lookup: the route through link 3, as the kernel answers at once.
+      this.routeLookups++;
+      this.#queues.get(fd)!.push(buildNetlinkMessages([{
+        type: "route",
+        action: "new",
+        header: { seq: request.header.seq },
+        family: 6,
+        prefixLength: 128,
+        sourceLength: 128,
+        tos: 0,
+        table: 254,
+        protocol: 0,
+        scope: 0,
+        routeType: 1,
+        flags: 0,
+        outputIfindex: 3,
+      }]));
+      return;
+    }
     assert(request?.type === "other" && (request.header.flags & 0x301) === 0x301, "a dump request");
     const key = `${request.messageType}/${request.payload[0]}`;
     const attempt = (this.#attempts.get(key) ?? 0) + 1;
@@ -390,8 +413,8 @@ Deno.test("source: watch() calls onChange per batch, passes ND user options on, 
   const nd: number[] = [];
   const source = rtnetlinkSource({ calls: () => calls, now: () => now, onNdUserOption: (m) => nd.push(m.ifindex) });
   const stop = source.watch(() => changes.push(now));
-  // Links, both address and both route groups, and RTNLGRP_ND_USEROPT.
-  assertEquals(calls.opened.map((o) => [o.groups, o.memberships]), [[0x551, [20]]]);
+  // Links, both address and both route groups, RTNLGRP_ND_USEROPT and both rule groups.
+  assertEquals(calls.opened.map((o) => [o.groups, o.memberships]), [[0x551, [20, 8, 19]]]);
 
   calls.notify(buildNetlinkMessages([LINK]), buildNetlinkMessages([{ ...LINK, operstate: "down" }]));
   await settle();
@@ -431,6 +454,32 @@ Deno.test("source: watch() calls onChange per batch, passes ND user options on, 
   assert(calls.closed.includes(calls.opened[0]!.fd));
   assertEquals(calls.disposed, 4, "one library per read (3), one for the watch");
   await stop(); // twice is harmless
+});
+
+Deno.test("source: while watching, a route lookup is kept until the next notification of any kind", async () => {
+  const calls = new ScriptedCalls();
+  const source = rtnetlinkSource({ calls: () => calls });
+  const lookup = () => source.routeGet("2001:db8:c::80", "2001:db8:b::100");
+  await lookup();
+  await lookup();
+  assertEquals(calls.routeLookups, 2, "not watching: every lookup asks the kernel");
+
+  const stop = source.watch(() => {});
+  assertEquals((await lookup()).ifindex, 3);
+  assertEquals((await lookup()).ifindex, 3);
+  await source.routeGet("2001:db8:c::81", "2001:db8:b::100");
+  assertEquals(calls.routeLookups, 4, "one more per destination and source, then kept");
+  // A policy rule added (RTM_NEWRULE, 32): the kept answers are forgotten.
+  calls.notify(buildNetlinkMessages([{ type: "other", messageType: 32, header: {}, payload: new Uint8Array(12) }]));
+  await settle();
+  await lookup();
+  assertEquals(calls.routeLookups, 5);
+  await lookup();
+  assertEquals(calls.routeLookups, 5);
+  await stop();
+  await lookup();
+  assertEquals(calls.routeLookups, 6, "the watch stopped: nothing is kept");
+  source.close();
 });
 
 Deno.test("source: an overrun (ENOBUFS), a cut or an unparsable datagram calls onChange and onOverrun", async () => {

@@ -6,7 +6,7 @@
 // source whose lookups the test scripts. The namespace lab
 // (tests/lab_connect_test.ts) runs it against real source routing.
 
-import { createServer, type Server, type Socket } from "node:net";
+import { createServer, type Server, Socket } from "node:net";
 import {
   decodeAddressFlags,
   type EgressMismatch,
@@ -19,6 +19,7 @@ import {
   routeFromFacts,
   routeGet,
   rtnetlinkSource,
+  socketOf,
   sourcePrefix,
 } from "../adapters/host/mod.ts";
 import { openLibcNetlink } from "../adapters/deno/rtnetlink.ts";
@@ -662,5 +663,41 @@ Deno.test({
     );
     assertEquals((error as MifError).code, "connection-failed");
     assertEquals(source.asked.length, before);
+  },
+});
+
+Deno.test({
+  name: "connect: the winner's own socket (socketOf), or streams made on first use, even after the peer closed",
+  ignore: !netAllowed,
+  async fn() {
+    const echo = await echoServer("127.0.0.1");
+    const source = scriptedSource(() => ({ type: "unicast", ifindex: 1, table: 254 }));
+    const network = new HostNetwork({ sources: [source], model: { includeLoopback: true } });
+    const signal = new AbortController().signal;
+    try {
+      await network.refresh();
+      // The socket itself: bytes through it, as tls.connect({ socket }) would use it.
+      const token = await network.connect({ ...V4, port: echo.port }, signal);
+      const socket = socketOf(token);
+      assert(socket instanceof Socket, "a node:net Socket");
+      assertEquals([socket.localAddress, socket.remotePort], ["127.0.0.1", echo.port]);
+      const echoed = new Promise<string>((resolve) => socket.once("data", (chunk) => resolve(String(chunk))));
+      socket.write("through the socket");
+      assertEquals(await echoed, "through the socket");
+      token.close();
+      assert(socket.destroyed, "close() closes the socket");
+
+      // The streams, asked for only after the peer has gone: they end rather than wait.
+      const late = await network.connect({ ...V4, port: echo.port }, signal);
+      const gone = new Promise((resolve) => socketOf(late)!.once("close", resolve));
+      await echo.close();
+      await gone;
+      const read = await late.readable.getReader().read();
+      assertEquals(read.done, true);
+      late.close();
+    } finally {
+      network.stop();
+      await echo.close();
+    }
   },
 });

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { connect as netConnect, type Socket } from "node:net";
+import { connect as netConnect, Socket } from "node:net";
 import { createSocket } from "node:dgram";
 import { parseIpAddress } from "../../core-as/ip_address.ts";
 import { systemClock } from "../../api/clock.ts";
@@ -962,7 +962,36 @@ function canonical(text: string | undefined, fallback: string): string {
 /** A connected socket as a token with web streams; reading pauses the socket while the stream is full. */
 function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
   let closed = false;
-  const readable = new ReadableStream<Uint8Array>({
+  // The streams are made on first use: a caller that takes the socket
+  // itself (socketOf) pays for neither, and the socket does not flow
+  // until something reads it.
+  let readable: ReadableStream<Uint8Array> | undefined;
+  let writable: WritableStream<Uint8Array> | undefined;
+  return {
+    pvdId: attempt.pvdId,
+    interfaceId: attempt.interfaceId,
+    localAddress: canonical(socket.localAddress, attempt.sourceAddress),
+    localPort: socket.localPort ?? 0,
+    remoteAddress: canonical(socket.remoteAddress, attempt.address),
+    remotePort: socket.remotePort ?? attempt.port,
+    get readable() {
+      return readable ??= socketReadable(socket);
+    },
+    get writable() {
+      return writable ??= socketWritable(socket);
+    },
+    socket,
+    close() {
+      if (closed) return;
+      closed = true;
+      socket.destroy();
+    },
+  };
+}
+
+/** The bytes from the peer, with backpressure: the socket pauses while the stream is full. */
+function socketReadable(socket: Socket): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
     start(controller) {
       const finish = () => {
         try {
@@ -971,6 +1000,11 @@ function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
           // Already closed or errored.
         }
       };
+      // Closed before the stream was asked for: nothing more will come.
+      if (socket.destroyed && socket.readableLength === 0) {
+        finish();
+        return;
+      }
       socket.on("data", (chunk: Uint8Array) => {
         try {
           // A copy: the stream's reader owns what it gets.
@@ -997,7 +1031,11 @@ function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
       socket.destroy();
     },
   }, new ByteLengthQueuingStrategy({ highWaterMark: 65_536 }));
-  const writable = new WritableStream<Uint8Array>({
+}
+
+/** The bytes to the peer; closing it ends the sending direction. */
+function socketWritable(socket: Socket): WritableStream<Uint8Array> {
+  return new WritableStream<Uint8Array>({
     write(chunk) {
       return new Promise<void>((resolve, reject) => {
         socket.write(chunk, (error) => (error ? reject(error) : resolve()));
@@ -1010,19 +1048,32 @@ function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
       socket.destroy();
     },
   });
-  return {
-    pvdId: attempt.pvdId,
-    interfaceId: attempt.interfaceId,
-    localAddress: canonical(socket.localAddress, attempt.sourceAddress),
-    localPort: socket.localPort ?? 0,
-    remoteAddress: canonical(socket.remoteAddress, attempt.address),
-    remotePort: socket.remotePort ?? attempt.port,
-    readable,
-    writable,
-    close() {
-      if (closed) return;
-      closed = true;
-      socket.destroy();
-    },
-  };
+}
+
+/**
+ * The runtime's own socket behind a connection made by a host adapter (a
+ * `node:net` Socket, in Deno as in Node), for code that wants it rather
+ * than the token's streams: `tls.connect({ socket })`, an HTTP agent, a
+ * pipe. Use the socket or the streams, not both; `token.close()` still
+ * closes it.
+ *
+ * @example A host connection's socket; none behind another adapter's token
+ * ```ts
+ * import { Socket } from "node:net";
+ * import type { ConnectionToken } from "../../api/network_link.ts";
+ * import { socketOf } from "./host_network.ts";
+ *
+ * // As api.connect() over a host adapter hands it over (unconnected here).
+ * const socket = new Socket();
+ * const token = { socket } as Partial<ConnectionToken> as ConnectionToken;
+ * if (socketOf(token) !== socket) throw new Error("the runtime's socket");
+ * if (socketOf({ ...token, socket: undefined }) !== undefined) throw new Error("no socket");
+ * socket.destroy();
+ * ```
+ *
+ * @param token A connection from {@linkcode HostNetwork.connect} (or from the API over it).
+ * @returns Its socket; undefined for a token another adapter made.
+ */
+export function socketOf(token: ConnectionToken): Socket | undefined {
+  return token.socket instanceof Socket ? token.socket : undefined;
 }

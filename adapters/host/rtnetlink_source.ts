@@ -112,6 +112,11 @@ const RTMGRP_IPV6_IFADDR = 0x100;
 const RTMGRP_IPV6_ROUTE = 0x400;
 /** `RTNLGRP_ND_USEROPT`: group 20, which has no `RTMGRP_*` bit of its own. */
 const RTNLGRP_ND_USEROPT = 20;
+/** `RTNLGRP_IPV4_RULE` and `RTNLGRP_IPV6_RULE`: policy routing rules changing, which change route lookups. */
+const RTNLGRP_IPV4_RULE = 8;
+const RTNLGRP_IPV6_RULE = 19;
+/** Route lookups kept while watching, at most; beyond, the oldest go. */
+const ROUTE_CACHE_SIZE = 256;
 /** `NLM_F_DUMP_INTR` (linux/netlink.h): the dump was interrupted by a change. */
 const NLM_F_DUMP_INTR = 0x10;
 /** `RT_TABLE_MAIN`. */
@@ -787,7 +792,11 @@ export interface RtnetlinkSource extends KernelFactsSource {
    * Asks the kernel which route a packet from `source` to `destination`
    * would take ({@linkcode routeGet}), over calls opened on first use and
    * kept until {@linkcode RtnetlinkSource.close}, so that a lookup costs a
-   * socket and two system calls, not a library load.
+   * socket and two system calls, not a library load. While `watch()` runs,
+   * an answer is kept until the next notification of any link, address,
+   * route or policy rule change (the watch joins the rule groups for
+   * this), so that racing attempts between changes cost no system call; a
+   * change is seen once the watch has read its notification.
    *
    * @param destination The destination address.
    * @param source A local address of the same family.
@@ -917,7 +926,7 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
     let waker: number;
     try {
       const groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE;
-      fd = calls.open(groups, [RTNLGRP_ND_USEROPT], options.receiveBufferSize);
+      fd = calls.open(groups, [RTNLGRP_ND_USEROPT, RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE], options.receiveBufferSize);
     } catch (error) {
       calls.dispose();
       return unsupported(action, error);
@@ -979,6 +988,8 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
       for (;;) {
         const received = calls.receive(fd, buffer);
         if (received === "empty") return changed;
+        // Any notification at all (a rule too) may change where a packet goes.
+        forgetRoutes();
         // The kernel dropped notifications, or one did not fit: what we
         // know is stale, and only a new read can tell what changed.
         if (received === "overrun" || received > buffer.length) {
@@ -1006,6 +1017,7 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
       }
     };
 
+    watching++;
     const loop = (async () => {
       try {
         while (!stopped) {
@@ -1023,6 +1035,8 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
         }
       } finally {
         running = false;
+        watching--;
+        forgetRoutes();
         clearTimeout(expiryTimer);
         calls.close(fd);
         calls.close(waker);
@@ -1040,6 +1054,20 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
     };
   }
 
+  /**
+   * Route lookups answered since the last notification, while a watch runs
+   * (`watching`): its socket hears every link, address, route and rule
+   * change, each of which empties this. `epoch` counts the emptyings, so
+   * that an answer asked for before one is not kept after it.
+   */
+  const routes = new Map<string, KernelRouteLookup>();
+  let watching = 0;
+  let epoch = 0;
+  function forgetRoutes(): void {
+    epoch++;
+    routes.clear();
+  }
+
   /** The calls route lookups share, opened on the first one. */
   let lookupCalls: NetlinkSocketCalls | undefined;
   /** Lookups in flight: the calls are released only once none is. */
@@ -1047,6 +1075,19 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
   let closeAfterLookups = false;
 
   async function lookup(destination: string, source: string): Promise<KernelRouteLookup> {
+    const key = `${destination} ${source}`;
+    const known = watching > 0 ? routes.get(key) : undefined;
+    if (known !== undefined) return known;
+    const asked = epoch;
+    const route = await ask(destination, source);
+    if (watching > 0 && asked === epoch) {
+      if (routes.size >= ROUTE_CACHE_SIZE) routes.delete(routes.keys().next().value!);
+      routes.set(key, route);
+    }
+    return route;
+  }
+
+  async function ask(destination: string, source: string): Promise<KernelRouteLookup> {
     const action = `look up the route to ${destination} from ${source}`;
     if (lookupCalls === undefined) {
       try {
