@@ -477,24 +477,13 @@ export class MifApi {
     signal: AbortSignal,
     families?: readonly (4 | 6)[],
   ): AsyncGenerator<ResolvedFamily> {
-    let literal: { text: string; family: 4 | 6 } | undefined;
-    try {
-      const parsed = parseIpAddress(name);
-      literal = { text: parsed.text, family: parsed.text.includes(":") ? 6 : 4 };
-    } catch {
-      // Not an address literal: resolve it.
-    }
+    const literal = addressLiteral(name);
     if (literal !== undefined) {
       yield { family: literal.family, addresses: [literal.text] };
       return;
     }
     const dnsServers = this.#db.configurationData(pvdId, undefined, "dns-servers") ?? [];
-    if (dnsServers.length === 0) {
-      throw new MifError(
-        "no-dns-servers",
-        `Cannot translate name "${name}": provisioning domain "${pvdId}" has no DNS server`,
-      );
-    }
+    if (dnsServers.length === 0) throw new MifError("no-dns-servers", noDnsServer(pvdId, name));
     const searchDomains = this.#db.configurationData(pvdId, undefined, "search-domains") ?? [];
     const query: ResolveQuery = {
       pvdId,
@@ -664,7 +653,14 @@ export class MifApi {
    */
   #feedRace(runner: RaceRunner, pvds: readonly PvdInfo[], name: string, together: boolean): () => void {
     const stops: (() => void)[] = [];
+    const literal = addressLiteral(name) !== undefined;
     for (const pvd of pvds) {
+      // A PvD that cannot resolve the name is out of the race at once, with
+      // the reason #resolve would give, and no generator or error to make.
+      if (!literal && (this.#db.configurationData(pvd.pvdId, undefined, "dns-servers") ?? []).length === 0) {
+        runner.unanswered(pvd.pvdId, noDnsServer(pvd.pvdId, name));
+        continue;
+      }
       const operation = this.#startOperation(pvd.pvdId);
       const { signal } = operation.controller;
       const onWithdrawn = () => {
@@ -1116,4 +1112,24 @@ function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (!set) return;
   set.delete(value);
   if (set.size === 0) map.delete(key);
+}
+
+/** Why a PvD cannot translate a name: the one wording of Translate Name and connect(). */
+function noDnsServer(pvdId: PvdId, name: string): string {
+  return `Cannot translate name "${name}": provisioning domain "${pvdId}" has no DNS server`;
+}
+
+/**
+ * The address a name is, if it is an IPv4 or IPv6 literal. Names are most
+ * of what comes here: only text that could be a literal (a colon, or
+ * digits and dots only) is parsed, so that a name costs no exception.
+ */
+function addressLiteral(name: string): { text: string; family: 4 | 6 } | undefined {
+  if (!name.includes(":") && !/^[0-9.]+$/.test(name)) return undefined;
+  try {
+    const parsed = parseIpAddress(name);
+    return { text: parsed.text, family: parsed.text.includes(":") ? 6 : 4 };
+  } catch {
+    return undefined; // Not an address literal: resolved as a name.
+  }
 }
