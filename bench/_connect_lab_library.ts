@@ -5,8 +5,11 @@
 // stay out of the figures; then N sequential connects, each timed from the
 // call to the established connection, printed as one JSON line.
 //
-// Usage: deno run -A bench/_connect_lab_library.ts HOST PORT RUNS TIMEOUT_MS POLICY STOP_AFTER
+// Usage: deno run -A bench/_connect_lab_library.ts HOST PORT RUNS TIMEOUT_MS POLICY STOP_AFTER [CACHE [WARMUP]]
 //   POLICY: rfc8305 | prefer:PVD_ID
+//   CACHE: dns-cache (the default: answers kept for their TTL, as a
+//   long-running application has them after its first connect) | no-dns-cache
+//   (every connect asks each PvD's DNS servers, as getaddrinfo does)
 
 import { MifApi, RACE_POLICIES, type RacePolicy } from "../mod.ts";
 import { denoHostNetwork } from "../adapters/deno/mod.ts";
@@ -14,6 +17,8 @@ import { denoHostNetwork } from "../adapters/deno/mod.ts";
 const [host = "srv.example", portText = "8080", runsText = "30", timeoutText = "5000", policyText = "rfc8305"] =
   Deno.args;
 const stopAfter = Number(Deno.args[5] ?? "5");
+const dnsCache = (Deno.args[6] ?? "dns-cache") === "dns-cache";
+const warmup = Number(Deno.args[7] ?? "1");
 const port = Number(portText);
 const runs = Number(runsText);
 const timeout = Number(timeoutText);
@@ -26,7 +31,7 @@ const PVDS = ["implicit:eth0:ipv6", "implicit:eth0:ipv4", "implicit:wlan0:ipv6",
 const DNS = ["implicit:eth0:ipv6", "implicit:wlan0:ipv6"];
 
 const network = denoHostNetwork();
-const api = new MifApi(network);
+const api = new MifApi(network, dnsCache ? {} : { dnsCache: false });
 await network.refresh();
 
 // RDNSS arrives with the next RA (every 3-4 s): wait for it, as a long-running
@@ -46,6 +51,13 @@ const winners: Record<string, number> = {};
 /** The last run's establishment report, for reading why a figure is what it is. */
 let sample: unknown;
 
+/**
+ * Per connect, from its establishment report: how long after the first
+ * attempt the winning one started, and how long it took (ms, the clock's
+ * whole milliseconds).
+ */
+const schedules: { winnerStart: number; winnerTook: number }[] = [];
+
 async function once(): Promise<{ ms: number; pvdId: string } | { error: string }> {
   const started = performance.now();
   try {
@@ -53,6 +65,9 @@ async function once(): Promise<{ ms: number; pvdId: string } | { error: string }
     const ms = performance.now() - started;
     token.close();
     sample = report;
+    const first = Math.min(...report.attempts.map((a) => a.start));
+    const winner = report.attempts.find((a) => a.attempt === report.winner)!;
+    schedules.push({ winnerStart: winner.start - first, winnerTook: winner.end - winner.start });
     return { ms, pvdId };
   } catch (caught) {
     const error = caught as { code?: string; message?: string };
@@ -61,8 +76,10 @@ async function once(): Promise<{ ms: number; pvdId: string } | { error: string }
   }
 }
 
-// One connect before timing, excluded: the first one compiles the code paths.
-await once();
+// Untimed connects first, excluded: the first ones compile the code paths
+// (the same number for every contender); a failure ends them.
+for (let i = 0; i < warmup; i++) if ("error" in await once()) break;
+schedules.length = 0; // the timed runs' only
 let failedInARow = 0;
 for (let run = 0; run < runs; run++) {
   if (failedInARow >= stopAfter) break;
@@ -77,6 +94,8 @@ for (let run = 0; run < runs; run++) {
     failedInARow = 0;
   }
 }
-console.log(JSON.stringify({ timings, errors: [...new Set(errors)], winners, source: network.source, sample }));
+console.log(
+  JSON.stringify({ timings, errors: [...new Set(errors)], winners, source: network.source, sample, schedules }),
+);
 api.close();
 Deno.exit(0);

@@ -17,6 +17,7 @@ import net from "node:net";
 const [mode = "node-net", host = "srv.example", portText = "8080", runsText = "30", timeoutText = "5000"] = process
   .argv.slice(2);
 const stopAfter = Number(process.argv[7] ?? "5");
+const warmup = Number(process.argv[8] ?? "1");
 const port = Number(portText);
 const runs = Number(runsText);
 const timeout = Number(timeoutText);
@@ -85,7 +86,9 @@ const errors = [];
 /** @type {Record<string, number>} */
 const winners = {};
 // One connect before timing, excluded: the first one loads the resolver and compiles the code paths.
-await once();
+// Untimed connects first, as bench/_connect_lab_library.ts does: the same
+// number for every contender; a failure ends them (it would only wait).
+for (let i = 0; i < warmup; i++) if ("error" in await once()) break;
 let failedInARow = 0;
 for (let run = 0; run < runs; run++) {
   if (failedInARow >= stopAfter) break;
