@@ -175,52 +175,16 @@ try {
   ]);
 
   const shared = [SERVER.name, String(SERVER.port), String(RUNS), String(TIMEOUT)];
+  /** A library contender: the policy, and whether DNS answers are kept (bench/_connect_lab_library.ts's arguments). */
+  const library = (label: string, policy: string, cache: "dns-cache" | "no-dns-cache"): Contender => ({
+    label,
+    kind: "library",
+    command: [Deno.execPath(), "run", "-A", LIBRARY, ...shared, policy, String(STOP_AFTER), cache, String(WARMUP)],
+  });
   const contenders: Contender[] = [
-    {
-      label: "library, rfc8305",
-      kind: "library",
-      command: [
-        Deno.execPath(),
-        "run",
-        "-A",
-        LIBRARY,
-        ...shared,
-        "rfc8305",
-        String(STOP_AFTER),
-        "dns-cache",
-        String(WARMUP),
-      ],
-    },
-    {
-      label: "library, rfc8305, no DNS cache",
-      kind: "library",
-      command: [
-        Deno.execPath(),
-        "run",
-        "-A",
-        LIBRARY,
-        ...shared,
-        "rfc8305",
-        String(STOP_AFTER),
-        "no-dns-cache",
-        String(WARMUP),
-      ],
-    },
-    {
-      label: `library, preferPvd(${A6})`,
-      kind: "library",
-      command: [
-        Deno.execPath(),
-        "run",
-        "-A",
-        LIBRARY,
-        ...shared,
-        `prefer:${A6}`,
-        String(STOP_AFTER),
-        "dns-cache",
-        String(WARMUP),
-      ],
-    },
+    library("library, rfc8305", "rfc8305", "dns-cache"),
+    library("library, rfc8305, no DNS cache", "rfc8305", "no-dns-cache"),
+    library(`library, preferPvd(${A6})`, `prefer:${A6}`, "dns-cache"),
     {
       label: `node ${(await run("node", "--version")).trim()} net.connect autoSelectFamily`,
       kind: "runtime",
