@@ -257,6 +257,18 @@ server_side() {
   # Provider B's explicit PvD prefix is B's too.
   $S ip -6 route add 2001:db8:bb::/64 via "$(transit6 b 1)" dev b0
   ip netns exec "$isp_b" ip -6 rule add priority 100 iif isp0 from 2001:db8:bb::/64 lookup main
+  # The server side's addresses are new: until their duplicate address
+  # detection ends (about a second) the kernel drops what is sent to them,
+  # and a first connection would wait for the runtimes' IPv4 fallback.
+  local ns tentative
+  for _ in $(seq 100); do
+    tentative=false
+    for ns in "$isp_a" "$isp_b" "$srv"; do
+      if ip netns exec "$ns" ip -6 addr show tentative | grep -q .; then tentative=true; fi
+    done
+    [ "$tentative" = false ] && break
+    sleep 0.1
+  done
   : >"$run/server"
 }
 
