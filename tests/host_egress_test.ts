@@ -246,7 +246,7 @@ Deno.test("rtnetlinkSource.routeGet: the calls are opened once for every lookup,
       throw new MifError("unsupported", "Cannot open rtnetlink: no FFI here");
     },
   });
-  const error = await assertRejects(() => none.routeGet("2001:db8:c::80", "2001:db8:b::100"), MifError);
+  const error = await assertRejects(async () => await none.routeGet("2001:db8:c::80", "2001:db8:b::100"), MifError);
   assertEquals((error as MifError).code, "unsupported");
   assertEquals(error.message, "Cannot look up the route to 2001:db8:c::80 from 2001:db8:b::100: no FFI here");
 });

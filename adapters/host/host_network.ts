@@ -426,18 +426,39 @@ export class HostNetwork implements NetworkLink {
    * leave through wlan0, not eth0: ...`, or the system's message), or
    * `aborted` when `signal` fires.
    */
-  async connect(attempt: ConnectAttempt, signal: AbortSignal): Promise<ConnectionToken> {
+  connect(attempt: ConnectAttempt, signal: AbortSignal): Promise<ConnectionToken> {
     const destination = `${bracket(attempt.address)}:${attempt.port}`;
     const where =
       `Cannot connect to ${destination} from ${attempt.sourceAddress} in provisioning domain "${attempt.pvdId}"`;
-    if (signal.aborted) throw new MifError("aborted", `${where}: stopped`, { cause: signal.reason });
-    let family: 4 | 6;
     try {
-      family = parseIpAddress(attempt.address).family;
+      if (signal.aborted) throw new MifError("aborted", `${where}: stopped`, { cause: signal.reason });
+      let destinationBytes: Uint8Array;
+      try {
+        destinationBytes = addressBytes(attempt.address);
+      } catch (error) {
+        throw new MifError("invalid-address", `${where}: ${(error as Error).message}`, { cause: error });
+      }
+      const family = destinationBytes.length === 16 ? 6 : 4;
+      // A route the source already knows is judged at once, so that the
+      // socket opens in this turn of the event loop.
+      const refusal = this.#checkEgress(attempt, destinationBytes);
+      if (refusal instanceof Promise) {
+        return refusal.then((known) => this.#openChecked(attempt, signal, where, family, known));
+      }
+      return this.#openChecked(attempt, signal, where, family, refusal);
     } catch (error) {
-      throw new MifError("invalid-address", `${where}: ${(error as Error).message}`, { cause: error });
+      return Promise.reject(error);
     }
-    const refusal = await this.#checkEgress(attempt);
+  }
+
+  /** Opens the socket once the egress check has passed; throws why not otherwise. */
+  #openChecked(
+    attempt: ConnectAttempt,
+    signal: AbortSignal,
+    where: string,
+    family: 4 | 6,
+    refusal: string | undefined,
+  ): Promise<ConnectionToken> {
     if (signal.aborted) throw new MifError("aborted", `${where}: stopped`, { cause: signal.reason });
     if (refusal !== undefined) throw new MifError("connection-failed", `${where}: ${refusal}`);
     if (bindDenied(attempt.sourceAddress)) {
@@ -446,42 +467,53 @@ export class HostNetwork implements NetworkLink {
         `${where}: Deno has no net permission for the source address (--allow-net)`,
       );
     }
-    return await this.#open(attempt, signal, where, family);
+    return this.#open(attempt, signal, where, family);
   }
 
   /**
-   * Why an attempt must not go ahead (`egress: "refuse"`), or undefined.
-   * Every mismatch is kept in {@linkcode HostNetwork.egressMismatches};
-   * under `warn` it goes to `onError` too.
+   * Why an attempt must not go ahead (`egress: "refuse"`), or undefined;
+   * at once when the route is known without asking the kernel. Every
+   * mismatch is kept in {@linkcode HostNetwork.egressMismatches}; under
+   * `warn` it goes to `onError` too.
    */
-  async #checkEgress(attempt: ConnectAttempt): Promise<string | undefined> {
+  #checkEgress(attempt: ConnectAttempt, destination: Uint8Array): string | undefined | Promise<string | undefined> {
     if (this.#egress === "off") return undefined;
     let bytes: [Uint8Array, Uint8Array];
     try {
-      bytes = [parseIpAddress(attempt.sourceAddress).bytes, parseIpAddress(attempt.address).bytes];
+      bytes = [addressBytes(attempt.sourceAddress), destination];
     } catch {
       return undefined; // The socket says what is wrong.
     }
     // A link-local destination names its link: the socket is bound to the PvD's.
     if (isLinkLocal(bytes[1])) return undefined;
-    const facts = this.#facts;
     const source = this.#chosen;
-    let route: KernelRouteLookup | undefined;
-    let guessed = false;
-    if (source?.routeGet !== undefined) {
-      try {
-        route = await source.routeGet(attempt.address, attempt.sourceAddress);
-      } catch (error) {
-        this.#report(
-          new MifError(
-            "unsupported",
-            `Cannot ask the kernel for the route to ${attempt.address} from ${attempt.sourceAddress}, ` +
-              `guessing from the main table: ${message(error)}`,
-            { cause: error },
-          ),
-        );
-      }
+    if (source?.routeGet === undefined) return this.#judgeEgress(attempt, bytes[0], undefined);
+    const unknown = (error: unknown) => {
+      this.#report(
+        new MifError(
+          "unsupported",
+          `Cannot ask the kernel for the route to ${attempt.address} from ${attempt.sourceAddress}, ` +
+            `guessing from the main table: ${message(error)}`,
+          { cause: error },
+        ),
+      );
+      return this.#judgeEgress(attempt, bytes[0], undefined);
+    };
+    let asked: KernelRouteLookup | Promise<KernelRouteLookup>;
+    try {
+      asked = source.routeGet(attempt.address, attempt.sourceAddress);
+    } catch (error) {
+      return unknown(error);
     }
+    if (asked instanceof Promise) return asked.then((route) => this.#judgeEgress(attempt, bytes[0], route), unknown);
+    return this.#judgeEgress(attempt, bytes[0], asked);
+  }
+
+  /** The egress check given the kernel's route (undefined: guessed from the main table). */
+  #judgeEgress(attempt: ConnectAttempt, sourceBytes: Uint8Array, kernelRoute: KernelRouteLookup | undefined) {
+    const facts = this.#facts;
+    let route = kernelRoute;
+    let guessed = false;
     if (route === undefined && facts !== undefined) {
       route = routeFromFacts(facts, attempt.address, attempt.interfaceId);
       guessed = true;
@@ -498,7 +530,7 @@ export class HostNetwork implements NetworkLink {
     }
     // RFC 4291 section 2.5.6: a router forwards nothing from a link-local
     // source, and no source-specific route would change that.
-    if (isLinkLocal(bytes[0]) && route.gateway !== undefined) {
+    if (isLinkLocal(sourceBytes) && route.gateway !== undefined) {
       return this.#egress === "refuse"
         ? `a link-local source reaches its own link only, and ${attempt.address} is beyond router ${route.gateway}`
         : undefined;
@@ -870,6 +902,20 @@ function withoutZone(text: string): string {
   return percent === -1 ? text : text.slice(0, percent);
 }
 
+/** Addresses parsed by {@linkcode addressBytes}: a connect asks about the same few several times. */
+const parsedAddresses = new Map<string, Uint8Array>();
+
+/** An address's bytes (throws as `parseIpAddress` does); never to be written to, being shared. */
+function addressBytes(text: string): Uint8Array {
+  let bytes = parsedAddresses.get(text);
+  if (bytes === undefined) {
+    bytes = parseIpAddress(text).bytes;
+    if (parsedAddresses.size >= 256) parsedAddresses.clear();
+    parsedAddresses.set(text, bytes);
+  }
+  return bytes;
+}
+
 function isLinkLocal(bytes: Uint8Array): boolean {
   return bytes.length === 16 && bytes[0] === 0xfe && (bytes[1]! & 0xc0) === 0x80;
 }
@@ -878,7 +924,7 @@ function isLinkLocal(bytes: Uint8Array): boolean {
 function withZone(address: string, zone: string | undefined): string {
   if (zone === undefined || address.includes("%")) return address;
   try {
-    return isLinkLocal(parseIpAddress(address).bytes) ? `${address}%${zone}` : address;
+    return isLinkLocal(addressBytes(address)) ? `${address}%${zone}` : address;
   } catch {
     return address;
   }
@@ -888,6 +934,9 @@ interface DenoPermissions {
   querySync(descriptor: { name: "net"; host: string }): { state: string };
 }
 
+/** Source addresses Deno has said it may bind, asked once each (a revoked permission fails at bind all the same). */
+const bindGranted = new Set<string>();
+
 /**
  * Under Deno, whether this process lacks the net permission to bind a
  * socket to `address`. Deno's `node:net` and `node:dgram` raise that
@@ -895,11 +944,14 @@ interface DenoPermissions {
  * the adapter asks first. Always false under Node.
  */
 function bindDenied(address: string): boolean {
+  if (bindGranted.has(address)) return false;
   const permissions = (globalThis as { Deno?: { permissions?: DenoPermissions } }).Deno?.permissions;
   if (permissions === undefined) return false;
   try {
     const host = withoutZone(address);
-    return permissions.querySync({ name: "net", host: `${bracket(host)}:0` }).state !== "granted";
+    const granted = permissions.querySync({ name: "net", host: `${bracket(host)}:0` }).state === "granted";
+    if (granted && bindGranted.size < 256) bindGranted.add(address);
+    return !granted;
   } catch {
     return false;
   }
@@ -950,15 +1002,6 @@ function reason(error: unknown): string {
   }
 }
 
-function canonical(text: string | undefined, fallback: string): string {
-  if (text === undefined) return fallback;
-  try {
-    return withoutZone(parseIpAddress(text).text);
-  } catch {
-    return fallback;
-  }
-}
-
 /** A connected socket as a token with web streams; reading pauses the socket while the stream is full. */
 function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
   let closed = false;
@@ -970,10 +1013,12 @@ function socketToken(socket: Socket, attempt: ConnectAttempt): ConnectionToken {
   return {
     pvdId: attempt.pvdId,
     interfaceId: attempt.interfaceId,
-    localAddress: canonical(socket.localAddress, attempt.sourceAddress),
+    // The socket was bound to the source and connected to the address: only
+    // the port the kernel picked needs asking (getsockname).
+    localAddress: attempt.sourceAddress,
     localPort: socket.localPort ?? 0,
-    remoteAddress: canonical(socket.remoteAddress, attempt.address),
-    remotePort: socket.remotePort ?? attempt.port,
+    remoteAddress: attempt.address,
+    remotePort: attempt.port,
     get readable() {
       return readable ??= socketReadable(socket);
     },

@@ -383,9 +383,9 @@ export interface KernelFactsSource {
    *
    * @param destination The destination address, canonical text.
    * @param source A local address of the same family, canonical text.
-   * @returns The route, or why there is none.
+   * @returns The route, or why there is none; at once (not a promise) when the source already knows it.
    */
-  routeGet?(destination: string, source: string): Promise<KernelRouteLookup>;
+  routeGet?(destination: string, source: string): KernelRouteLookup | Promise<KernelRouteLookup>;
   /** Releases what the source keeps open between calls (a library for `routeGet`); it reopens it when asked again. */
   close?(): void;
 }

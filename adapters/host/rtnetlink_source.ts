@@ -800,10 +800,10 @@ export interface RtnetlinkSource extends KernelFactsSource {
    *
    * @param destination The destination address.
    * @param source A local address of the same family.
-   * @returns The route, or why there is none.
+   * @returns The route, or why there is none; a kept answer at once, not as a promise.
    * @throws {MifError} Of code `unsupported` when rtnetlink cannot be opened here.
    */
-  routeGet(destination: string, source: string): Promise<KernelRouteLookup>;
+  routeGet(destination: string, source: string): KernelRouteLookup | Promise<KernelRouteLookup>;
   /** Releases the calls kept for lookups; the next lookup opens them again. */
   close(): void;
 }
@@ -1074,17 +1074,19 @@ export function rtnetlinkSource(options: RtnetlinkSourceOptions): RtnetlinkSourc
   let lookups = 0;
   let closeAfterLookups = false;
 
-  async function lookup(destination: string, source: string): Promise<KernelRouteLookup> {
+  /** A kept answer comes back at once, not as a promise: a connect waits for no turn of the event loop. */
+  function lookup(destination: string, source: string): KernelRouteLookup | Promise<KernelRouteLookup> {
     const key = `${destination} ${source}`;
     const known = watching > 0 ? routes.get(key) : undefined;
     if (known !== undefined) return known;
     const asked = epoch;
-    const route = await ask(destination, source);
-    if (watching > 0 && asked === epoch) {
-      if (routes.size >= ROUTE_CACHE_SIZE) routes.delete(routes.keys().next().value!);
-      routes.set(key, route);
-    }
-    return route;
+    return ask(destination, source).then((route) => {
+      if (watching > 0 && asked === epoch) {
+        if (routes.size >= ROUTE_CACHE_SIZE) routes.delete(routes.keys().next().value!);
+        routes.set(key, route);
+      }
+      return route;
+    });
   }
 
   async function ask(destination: string, source: string): Promise<KernelRouteLookup> {
