@@ -53,6 +53,7 @@ export {
   type SubscribeOptions,
 } from "./api/mif_api.ts";
 export {
+  ADAPTIVE_STAGGER_MIN,
   planRace,
   RACE_POLICIES,
   type RaceCandidate,

@@ -21,6 +21,7 @@ import type {
   ConfigurationElementType,
   ConfigurationInformationId,
   InterfaceId,
+  Prefix,
   PvdId,
 } from "./messages.ts";
 import type {
@@ -185,35 +186,44 @@ export function remainingSeconds(until: number, now: number): number {
  */
 export function ageConfigurationData(data: ConfigurationData, elapsed: number): ConfigurationData {
   if (elapsed <= 0) return data;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(data) as ConfigurationInformationId[]) {
+    const value = agedValue(data, key, elapsed);
+    if (value !== undefined) out[key] = value;
+  }
+  return out as ConfigurationData;
+}
+
+/**
+ * One Configuration Information Identifier of `data` as it stands
+ * `elapsed` seconds later: lifetimes reduced, entries whose lifetime has
+ * run out left out; values without lifetimes as they are.
+ */
+function agedValue<K extends ConfigurationInformationId>(
+  data: ConfigurationData,
+  key: K,
+  elapsed: number,
+): ConfigurationData[K] | undefined {
+  const value = data[key];
+  if (value === undefined || elapsed <= 0) return value;
   const age = (lifetime: number) => lifetime === Infinity ? Infinity : Math.floor(lifetime - elapsed);
-  const out: { -readonly [K in keyof ConfigurationData]: ConfigurationData[K] } = {};
-  if (data["dns-servers"]) {
-    out["dns-servers"] = data["dns-servers"].map((s) => ({ ...s, lifetime: age(s.lifetime) }))
-      .filter((s) => s.lifetime > 0);
+  switch (key) {
+    case "dns-servers":
+    case "search-domains":
+    case "routers":
+    case "routes":
+      return (value as readonly { readonly lifetime: number }[])
+        .map((entry) => ({ ...entry, lifetime: age(entry.lifetime) }))
+        .filter((entry) => entry.lifetime > 0) as unknown as ConfigurationData[K];
+    case "prefixes":
+      return (value as readonly Prefix[]).map((prefix) => ({
+        ...prefix,
+        validLifetime: age(prefix.validLifetime),
+        preferredLifetime: Math.max(0, age(prefix.preferredLifetime)),
+      })).filter((prefix) => prefix.validLifetime > 0) as unknown as ConfigurationData[K];
+    default:
+      return value;
   }
-  if (data["search-domains"]) {
-    out["search-domains"] = data["search-domains"].map((s) => ({ ...s, lifetime: age(s.lifetime) }))
-      .filter((s) => s.lifetime > 0);
-  }
-  if (data.routers) {
-    out.routers = data.routers.map((r) => ({ ...r, lifetime: age(r.lifetime) })).filter((r) => r.lifetime > 0);
-  }
-  if (data.prefixes) {
-    out.prefixes = data.prefixes.map((p) => ({
-      ...p,
-      validLifetime: age(p.validLifetime),
-      preferredLifetime: Math.max(0, age(p.preferredLifetime)),
-    })).filter((p) => p.validLifetime > 0);
-  }
-  if (data.routes) {
-    out.routes = data.routes.map((r) => ({ ...r, lifetime: age(r.lifetime) })).filter((r) => r.lifetime > 0);
-  }
-  if (data.mtu !== undefined) out.mtu = data.mtu;
-  if (data["captive-portal"] !== undefined) out["captive-portal"] = data["captive-portal"];
-  if (data["address-selection-policy"] !== undefined) {
-    out["address-selection-policy"] = data["address-selection-policy"];
-  }
-  return out;
 }
 
 /** Identity of the items a merged list holds, so that two elements naming one server give one entry. */
@@ -342,8 +352,13 @@ export class ConfigurationDatabase implements NetworkLinkSink {
   ): ConfigurationData[K] | undefined {
     let merged: unknown[] | undefined;
     const seen = new Set<string>();
-    for (const element of this.elementsOf(pvdId, elementType)) {
-      const value = element.data[informationId];
+    const pvd = this.#pvds.get(pvdId);
+    if (!pvd) return undefined;
+    const now = this.#clock.now();
+    for (const info of pvd.elements.values()) {
+      if (elementType !== undefined && info.element.elementType !== elementType) continue;
+      // Only this identifier is aged, not the whole element.
+      const value = agedValue(info.element.data, informationId, (now - info.receivedAt) / 1000);
       if (value === undefined) continue;
       if (!Array.isArray(value)) return value as ConfigurationData[K];
       for (const entry of value) {

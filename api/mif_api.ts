@@ -18,7 +18,7 @@ import type { EstablishmentReport, RaceDestination } from "../core-as/racing.ts"
 import { ConfigurationDatabase, type DatabaseEvent, remainingSeconds } from "./config_db.ts";
 import { DnsCache, type DnsCacheOptions, type DnsCacheScope, type DnsCacheStats } from "./dns_cache.ts";
 import { ConnectError, MifError } from "./errors.ts";
-import { planRace, type RaceCandidate, type RacePolicy, RttHistory } from "./race_policy.ts";
+import { planRace, RACE_POLICIES, type RaceCandidate, type RacePolicy, RttHistory } from "./race_policy.ts";
 import { type RaceOutcome, RaceRunner } from "./race_runner.ts";
 import type {
   AddressSelectionPolicy,
@@ -81,8 +81,11 @@ export interface MifApiOptions {
   readonly onLinkError?: (error: MifError, change: NetworkChange) => void;
   /**
    * The connection racing policy of {@linkcode MifApi.connect} (unless it
-   * is given one) and the timing of the Connect messages: RFC 8305's
-   * defaults over every PvD when absent.
+   * is given one) and the timing of the Connect messages:
+   * `RACE_POLICIES.adaptive` when absent (PvDs ranked by measured RTT, the
+   * next one started after twice the first one's RTT, every PvD at once
+   * until measured); `RACE_POLICIES.rfc8305` races every PvD at once
+   * always.
    */
   readonly racePolicy?: RacePolicy;
   /**
@@ -235,7 +238,7 @@ export class MifApi {
     this.#link = link;
     this.#queueCapacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
     this.#addressSelection = options.addressSelection;
-    this.#racePolicy = options.racePolicy ?? {};
+    this.#racePolicy = options.racePolicy ?? RACE_POLICIES.adaptive;
     this.#dnsCache = options.dnsCache === false ? undefined : new DnsCache(options.dnsCache);
     const onLinkError = options.onLinkError ?? (() => {});
     this.#db = new ConfigurationDatabase(link.clock, {
@@ -295,6 +298,10 @@ export class MifApi {
     for (const endpoint of [...this.#subscribers]) endpoint.close();
     const reason = new MifError("aborted", "Cannot connect: the API was closed");
     for (const controller of [...this.#liveConnects]) controller.abort(reason);
+    // Resolutions still filling the cache after their race ended.
+    for (const operations of [...this.#operations.values()]) {
+      for (const controller of [...operations]) controller.abort(reason);
+    }
     this.#link.stop();
     this.#db.close();
   }
@@ -482,10 +489,22 @@ export class MifApi {
       yield { family: literal.family, addresses: [literal.text] };
       return;
     }
+    const query = this.#question(pvdId, name, families);
+    if (query === undefined) throw new MifError("no-dns-servers", noDnsServer(pvdId, name));
+    const { hits, missing } = this.#fromCache(query);
+    for (const hit of hits) {
+      signal.throwIfAborted();
+      yield hit;
+    }
+    if (missing.length > 0) yield* this.#asked({ ...query, families: missing }, signal);
+  }
+
+  /** What resolving a name in a PvD asks of its DNS servers; undefined when it has none. */
+  #question(pvdId: PvdId, name: string, families?: readonly (4 | 6)[]): ResolveQuery | undefined {
     const dnsServers = this.#db.configurationData(pvdId, undefined, "dns-servers") ?? [];
-    if (dnsServers.length === 0) throw new MifError("no-dns-servers", noDnsServer(pvdId, name));
+    if (dnsServers.length === 0) return undefined;
     const searchDomains = this.#db.configurationData(pvdId, undefined, "search-domains") ?? [];
-    const query: ResolveQuery = {
+    return {
       pvdId,
       interfaceId: this.#db.getPvd(pvdId)!.interfaceId,
       name,
@@ -494,26 +513,30 @@ export class MifApi {
       sourceAddresses: this.#db.addressesOf(pvdId).map((a) => a.address),
       ...(families ? { families } : {}),
     };
+  }
+
+  /** The families of a question the cache answers now, and those left to ask (every one without a cache). */
+  #fromCache(query: ResolveQuery): { hits: ResolvedFamily[]; missing: (4 | 6)[] } {
+    const families = query.families ?? [6, 4];
     const cache = this.#dnsCache;
-    if (cache === undefined) {
-      yield* this.#answers(query, signal);
-      return;
-    }
-    const scope: DnsCacheScope = { pvdId, dnsServers: query.dnsServers, searchDomains: query.searchDomains };
-    const clock = this.#link.clock;
+    if (cache === undefined) return { hits: [], missing: [...families] };
+    const scope = cacheScope(query);
+    const now = this.#link.clock.now();
+    const hits: ResolvedFamily[] = [];
     const missing: (4 | 6)[] = [];
-    for (const family of families ?? [6, 4]) {
-      const hit = cache.lookup(scope, name, family, clock.now());
-      if (hit === undefined) {
-        missing.push(family);
-        continue;
-      }
-      signal.throwIfAborted();
-      yield hit;
+    for (const family of families) {
+      const hit = cache.lookup(scope, query.name, family, now);
+      if (hit === undefined) missing.push(family);
+      else hits.push(hit);
     }
-    if (missing.length === 0) return;
-    for await (const answer of this.#answers({ ...query, families: missing }, signal)) {
-      cache.store(scope, name, answer, clock.now());
+    return { hits, missing };
+  }
+
+  /** The PvD's DNS servers' answers to a question, each kept in the cache for its TTL. */
+  async *#asked(query: ResolveQuery, signal: AbortSignal): AsyncGenerator<ResolvedFamily> {
+    const scope = cacheScope(query);
+    for await (const answer of this.#answers(query, signal)) {
+      this.#dnsCache?.store(scope, query.name, answer, this.#link.clock.now());
       yield answer;
     }
   }
@@ -625,7 +648,7 @@ export class MifApi {
       interfaceKind: this.#db.getInterface(pvd.interfaceId)?.kind ?? "other",
       explicit: pvd.explicit,
       families: [6, 4].filter((f) => families.has(f as 4 | 6)) as (4 | 6)[],
-      ...(srtt === undefined ? {} : { srtt }),
+      ...(srtt === undefined ? {} : { srtt, srttMeasured: this.#rttHistory.measured(pvd.pvdId) }),
     };
   }
 
@@ -653,14 +676,17 @@ export class MifApi {
    */
   #feedRace(runner: RaceRunner, pvds: readonly PvdInfo[], name: string, together: boolean): () => void {
     const stops: (() => void)[] = [];
-    const literal = addressLiteral(name) !== undefined;
+    const literal = addressLiteral(name);
     for (const pvd of pvds) {
       // A PvD that cannot resolve the name is out of the race at once, with
       // the reason #resolve would give, and no generator or error to make.
-      if (!literal && (this.#db.configurationData(pvd.pvdId, undefined, "dns-servers") ?? []).length === 0) {
+      const query = literal ? undefined : this.#question(pvd.pvdId, name, runner.familiesOf(pvd.pvdId));
+      if (!literal && query === undefined) {
         runner.unanswered(pvd.pvdId, noDnsServer(pvd.pvdId, name));
         continue;
       }
+      // Registered even when nothing is left to ask: the PvD's withdrawal
+      // still fails its attempts in flight.
       const operation = this.#startOperation(pvd.pvdId);
       const { signal } = operation.controller;
       const onWithdrawn = () => {
@@ -668,26 +694,55 @@ export class MifApi {
         runner.withdraw(pvd.pvdId, reason);
       };
       signal.addEventListener("abort", onWithdrawn, { once: true });
+      /** The PvD's DNS servers are being asked. */
+      let asking = false;
+      /** The race is over but the answer still goes into the cache. */
+      let detached = false;
       stops.push(() => {
         signal.removeEventListener("abort", onWithdrawn);
-        operation.controller.abort();
+        // A question in flight when the race ends is answered all the
+        // same, for the cache: the next connect finds it there rather than
+        // asking again and being cut off again. The PvD's withdrawal and
+        // close() still stop it.
+        if (asking && this.#dnsCache !== undefined) {
+          detached = true;
+          return;
+        }
+        operation.controller.abort(RACE_OVER);
         operation.done();
       });
-      const families = runner.familiesOf(pvd.pvdId);
+      const feed = (answer: ResolvedFamily) => runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+      // What needs no query (a literal, the cache's answers) goes in now,
+      // so that the first attempt starts in this turn of the event loop.
+      if (literal) {
+        feed({ family: literal.family, addresses: [literal.text] });
+        runner.unanswered(pvd.pvdId);
+        continue;
+      }
+      const { hits, missing } = this.#fromCache(query!);
+      const held: ResolvedFamily[] = together && missing.length > 0 ? hits : [];
+      if (held.length === 0) hits.forEach(feed);
+      if (missing.length === 0) {
+        runner.unanswered(pvd.pvdId);
+        continue;
+      }
+      asking = true;
       (async () => {
-        const held: ResolvedFamily[] = [];
         try {
-          for await (const answer of this.#resolve(pvd.pvdId, name, signal, families)) {
-            if (runner.over) return;
+          for await (const answer of this.#asked({ ...query!, families: missing }, signal)) {
+            if (detached || runner.over) continue; // Kept in the cache all the same.
             if (together) held.push(answer);
-            else runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+            else feed(answer);
           }
-          for (const answer of held) runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+          held.forEach(feed);
           runner.unanswered(pvd.pvdId);
         } catch (caught) {
-          if (signal.aborted) return; // Withdrawn (handled above) or the race is over.
-          for (const answer of held) runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+          if (signal.aborted || detached) return; // Withdrawn (handled above), or the race is over.
+          held.forEach(feed);
           runner.unanswered(pvd.pvdId, asMifError(caught, "resolution-failed", `resolve "${name}"`).message);
+        } finally {
+          asking = false;
+          if (detached) operation.done();
         }
       })();
     }
@@ -716,20 +771,23 @@ export class MifApi {
 
   /**
    * Keeps the winner's connection time in its PvD's history, and, for the
-   * PvDs whose attempts were still in flight when it won, how long they had
-   * waited (a lower bound of their RTT).
+   * PvDs whose attempts were still in flight when it won, a lower bound of
+   * their RTT: how long they had waited, and at least a millisecond more
+   * than the winner took.
    */
   #learn(outcome: RaceOutcome): void {
     const { report } = outcome;
     if (!outcome.token) return;
+    const winner = report.attempts.find((a) => a.attempt === report.winner);
+    if (winner === undefined) return;
+    const won = winner.end - winner.start;
+    this.#rttHistory.record(winner.pvd, won);
     for (const attempt of report.attempts) {
-      const elapsed = attempt.end - attempt.start;
-      if (attempt.attempt === report.winner) this.#rttHistory.record(attempt.pvd, elapsed);
-      else if (
-        attempt.result === "cancelled" && attempt.pvd !== report.attempts.find((a) => a.attempt === report.winner)?.pvd
-      ) {
-        this.#rttHistory.recordLowerBound(attempt.pvd, elapsed);
-      }
+      if (attempt.result !== "cancelled" || attempt.pvd === winner.pvd) continue;
+      // It lost: counted as slower than the winner even when it started
+      // later and was in flight for less time, so that the next race does
+      // not rank it first on a bound shorter than the winner's RTT.
+      this.#rttHistory.recordLowerBound(attempt.pvd, Math.max(attempt.end - attempt.start, won + 1));
     }
   }
 
@@ -1112,6 +1170,18 @@ function deleteFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
   if (!set) return;
   set.delete(value);
   if (set.size === 0) map.delete(key);
+}
+
+/**
+ * Why a race's resolutions stop when it is over: one shared reason, since
+ * nobody reads it and an abort without one makes a DOMException (and its
+ * stack) every time.
+ */
+const RACE_OVER = new MifError("aborted", "Cannot resolve: the race is over");
+
+/** Where a question's cached answers hold: its PvD, servers and search list. */
+function cacheScope(query: ResolveQuery): DnsCacheScope {
+  return { pvdId: query.pvdId, dnsServers: query.dnsServers, searchDomains: query.searchDomains };
 }
 
 /** Why a PvD cannot translate a name: the one wording of Translate Name and connect(). */

@@ -39,6 +39,11 @@ export interface RaceCandidate {
   readonly families: readonly (4 | 6)[];
   /** Its smoothed connection round-trip time (ms) from {@linkcode RttHistory}, when measured. */
   readonly srtt?: number;
+  /**
+   * False when `srtt` is only a lower bound, from races it lost and none it
+   * won ({@linkcode RttHistory.measured}); a measured PvD ranks before it.
+   */
+  readonly srttMeasured?: boolean;
 }
 
 /**
@@ -75,8 +80,15 @@ export interface RacePolicy {
   readonly firstFamilyCount?: number;
   /** The family tried first in each PvD (6). */
   readonly preferredFamily?: 4 | 6;
-  /** Delay between the first attempts of successive PvDs, ms (0: all PvDs start together). */
-  readonly pvdStagger?: number;
+  /**
+   * Delay between the first attempts of successive PvDs, ms (0: all PvDs
+   * start together), or `adaptive`: from the measured RTT of the PvD ranked
+   * first, twice its smoothed RTT within {@linkcode ADAPTIVE_STAGGER_MIN}
+   * and the attempt delay, and 0 while it has none (a race that measures
+   * every PvD). A healthy path then makes one connection, and a dead one
+   * hands over within a few of its round trips.
+   */
+  readonly pvdStagger?: number | "adaptive";
   /**
    * Gives up an attempt that has not connected after this many ms, as
    * Node's `autoSelectFamilyAttemptTimeout` does; attempts stay in flight
@@ -184,12 +196,18 @@ export function planRace(policy: RacePolicy, candidates: readonly RaceCandidate[
     return true;
   });
   const byRtt = policy.order === "rtt";
+  // Measured first, then known only from races lost, then never raced.
+  const evidence = (c: RaceCandidate) => c.srtt === undefined ? 2 : c.srttMeasured === false ? 1 : 0;
   usable.sort((x, y) =>
     RANK[x.verdict] - RANK[y.verdict] ||
-    (byRtt ? (x.candidate.srtt ?? Infinity) - (y.candidate.srtt ?? Infinity) : 0) ||
+    (byRtt
+      ? evidence(x.candidate) - evidence(y.candidate) ||
+        (x.candidate.srtt ?? Infinity) - (y.candidate.srtt ?? Infinity)
+      : 0) ||
     x.index - y.index
   );
   const cap = Math.max(1, Math.min(MAX_RACE_PVDS, Math.floor(policy.maxPvds ?? MAX_RACE_PVDS)));
+  const attemptDelay = policy.attemptDelay ?? 250;
   for (const r of usable.slice(cap)) {
     excluded.push({ pvdId: r.candidate.pvdId, why: `only ${cap} PvD${cap === 1 ? "" : "s"} race under this policy` });
   }
@@ -203,14 +221,34 @@ export function planRace(policy: RacePolicy, candidates: readonly RaceCandidate[
     excluded,
     options: {
       resolutionDelay: policy.resolutionDelay ?? 50,
-      attemptDelay: policy.attemptDelay ?? 250,
+      attemptDelay,
       firstFamilyCount: policy.firstFamilyCount ?? 1,
       preferredFamily: policy.preferredFamily ?? 6,
-      pvdStagger: policy.pvdStagger ?? 0,
+      pvdStagger: policy.pvdStagger === "adaptive"
+        ? adaptiveStagger(usable[0]?.candidate.srtt, attemptDelay)
+        : policy.pvdStagger ?? 0,
     },
     attemptTimeout: policy.attemptTimeout,
     resolution: policy.resolution ?? "parallel",
   };
+}
+
+/**
+ * The shortest stagger `adaptive` waits before the next PvD, ms: RFC 8305
+ * section 5's floor for a connection attempt delay, which keeps a path
+ * whose RTT is not known to the millisecond from being raced at once.
+ */
+export const ADAPTIVE_STAGGER_MIN = 10;
+
+/**
+ * The `adaptive` stagger for a race whose first PvD has this smoothed RTT:
+ * twice it (a connection that has not come in two round trips is likely
+ * lost), between {@linkcode ADAPTIVE_STAGGER_MIN} and the attempt delay; 0
+ * when unmeasured, so that the race measures every PvD.
+ */
+function adaptiveStagger(srtt: number | undefined, attemptDelay: number): number {
+  if (srtt === undefined) return 0;
+  return Math.min(Math.max(ADAPTIVE_STAGGER_MIN, attemptDelay), Math.max(ADAPTIVE_STAGGER_MIN, Math.ceil(2 * srtt)));
 }
 
 /**
@@ -232,25 +270,28 @@ export function planRace(policy: RacePolicy, candidates: readonly RaceCandidate[
  * ```
  */
 export class RttHistory {
-  readonly #srtt = new Map<PvdId, number>();
+  readonly #entries = new Map<PvdId, { srtt: number; measured: boolean }>();
 
   /**
    * Adds a measurement: the time from an attempt's start to its connection.
+   * The first one replaces what lower bounds alone had estimated.
    *
    * @param pvdId The PvD it went through.
    * @param rtt Milliseconds; a negative or non-finite value is ignored.
    */
   record(pvdId: PvdId, rtt: number): void {
     if (!Number.isFinite(rtt) || rtt < 0) return;
-    const old = this.#srtt.get(pvdId);
-    this.#srtt.set(pvdId, old === undefined ? rtt : old + (rtt - old) / 8);
+    const old = this.#entries.get(pvdId);
+    const srtt = old === undefined || !old.measured ? rtt : old.srtt + (rtt - old.srtt) / 8;
+    this.#entries.set(pvdId, { srtt, measured: true });
   }
 
   /**
    * Adds a lower bound: an attempt that had not connected after `rtt` ms
    * when the race ended without it (a loser, cancelled). It says the PvD's
-   * RTT is at least that, so it raises the estimate toward it and never
-   * lowers it; without it, a PvD that keeps losing would stay unmeasured.
+   * RTT is at least that, so it raises the estimate toward it (to it, for
+   * a PvD never measured) and never lowers it; without it, a PvD that keeps
+   * losing would stay unknown.
    *
    * @example
    * ```ts
@@ -266,17 +307,43 @@ export class RttHistory {
    * @param rtt Milliseconds the attempt had been in flight.
    */
   recordLowerBound(pvdId: PvdId, rtt: number): void {
-    const old = this.#srtt.get(pvdId);
-    if (old === undefined || old < rtt) this.record(pvdId, rtt);
+    if (!Number.isFinite(rtt) || rtt < 0) return;
+    const old = this.#entries.get(pvdId);
+    if (old === undefined || !old.measured) {
+      this.#entries.set(pvdId, { srtt: Math.max(old?.srtt ?? 0, rtt), measured: false });
+    } else if (old.srtt < rtt) {
+      this.record(pvdId, rtt);
+    }
   }
 
   /**
-   * The smoothed RTT of a PvD, ms; `undefined` before any measurement.
+   * The smoothed RTT of a PvD, ms (only a lower bound when
+   * {@linkcode RttHistory.measured} is false); `undefined` before any race.
    *
    * @param pvdId The PvD.
    */
   srtt(pvdId: PvdId): number | undefined {
-    return this.#srtt.get(pvdId);
+    return this.#entries.get(pvdId)?.srtt;
+  }
+
+  /**
+   * Whether a PvD's RTT was measured (it won a race), not only bounded from
+   * below by races it lost.
+   *
+   * @example
+   * ```ts
+   * import { RttHistory } from "./race_policy.ts";
+   *
+   * const history = new RttHistory();
+   * history.recordLowerBound("pvd.b.example", 21); // lost after 21 ms
+   * history.record("pvd.b.example", 40); // then won in 40 ms
+   * if (!history.measured("pvd.b.example") || history.srtt("pvd.b.example") !== 40) throw new Error();
+   * ```
+   *
+   * @param pvdId The PvD.
+   */
+  measured(pvdId: PvdId): boolean {
+    return this.#entries.get(pvdId)?.measured ?? false;
   }
 
   /**
@@ -285,7 +352,7 @@ export class RttHistory {
    * @param pvdId The PvD.
    */
   forget(pvdId: PvdId): void {
-    this.#srtt.delete(pvdId);
+    this.#entries.delete(pvdId);
   }
 }
 
@@ -310,6 +377,7 @@ export const RACE_POLICIES: {
   readonly rfc8305: RacePolicy;
   readonly ipv4First: RacePolicy;
   readonly rttHistory: RacePolicy;
+  readonly adaptive: RacePolicy;
   readonly nodeLike: RacePolicy;
   readonly denoLike: RacePolicy;
   readonly preferPvd: (pvdId: PvdId) => RacePolicy;
@@ -320,6 +388,15 @@ export const RACE_POLICIES: {
   ipv4First: { name: "ipv4-first", preferredFamily: 4 },
   /** PvDs ranked by measured RTT, the slower ones started 100 ms later. */
   rttHistory: { name: "rtt-history", order: "rtt", pvdStagger: 100 },
+  /**
+   * The MIF API's default: PvDs ranked by measured RTT, the next one
+   * started after twice the first one's RTT (`pvdStagger: "adaptive"`);
+   * every PvD at once until the first is measured. Interfaces raced with
+   * a delay, not all at once, as TAPS implementations do (RFC 9623's
+   * delayed racing): a connect over a healthy path opens one connection,
+   * not one per PvD, and a cellular link is not woken for every connect.
+   */
+  adaptive: { name: "adaptive", order: "rtt", pvdStagger: "adaptive" },
   /** Node 20's `net.connect` with `autoSelectFamily`, over the first PvD. */
   nodeLike: {
     name: "node-like",

@@ -178,3 +178,40 @@ Deno.test("MIF API cache: a withdrawn PvD's answers go with it; flushDnsCache fo
   assertEquals(network.dnsQueryCount({ pvdId: eth0.ipv6.pvdId }), 4, "asked again after the flush");
   api.close();
 });
+
+Deno.test("MIF API cache: a PvD's answer still on its way when the race ends is kept for the next connect", async () => {
+  const s = setup();
+  const { network, eth0, wlan0, host, clock, api } = s;
+  // Provider B's resolver is slow: A's connection is made before B answers.
+  network.setPath({ pvdId: wlan0.pvd.pvdId, to: "2001:db8:b::/64", latencyMs: 100 });
+  const first = await clock.drive(api.connect(host.name, host.port));
+  first.token.close();
+  assertEquals(first.pvdId, eth0.ipv6.pvdId);
+  assertEquals(network.dnsQueryCount({ pvdId: wlan0.pvd.pvdId }), 1, "B was asked");
+  const before = api.dnsCacheStats()!.entries;
+  await clock.tick(250);
+  assertEquals(api.dnsCacheStats()!.entries, before + 1, "B's answer arrived after the race and was kept");
+  const second = await clock.drive(api.connect(host.name, host.port, { pvds: [wlan0.pvd.pvdId] }));
+  second.token.close();
+  assertEquals(network.dnsQueryCount({ pvdId: wlan0.pvd.pvdId }), 1, "answered from the cache, not asked again");
+  api.close();
+});
+
+Deno.test("MIF API cache: close() stops a resolution left filling the cache; dnsCache false stops it with the race", async () => {
+  for (const dnsCache of [undefined, false] as const) {
+    const s = setup(dnsCache === undefined ? {} : { dnsCache });
+    const { network, wlan0, host, clock, api } = s;
+    network.setPath({ pvdId: wlan0.pvd.pvdId, to: "2001:db8:b::/64", latencyMs: 100 });
+    (await clock.drive(api.connect(host.name, host.port))).token.close();
+    if (dnsCache === false) {
+      await clock.tick(250);
+      assertEquals(network.dnsQueryCount({ pvdId: wlan0.pvd.pvdId }), 1, "given up with the race, not asked again");
+    } else {
+      const before = api.dnsCacheStats()!.entries;
+      api.close();
+      await clock.runAll();
+      assertEquals(api.dnsCacheStats()!.entries, before, "B's answer was not waited for after close()");
+    }
+    api.close();
+  }
+});
