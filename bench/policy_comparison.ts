@@ -462,18 +462,23 @@ export interface BenchmarkPolicy {
 
 /**
  * The policies compared, in table (and colour) order, from
- * {@linkcode RACE_POLICIES}: `rfc8305`, `ipv4-first`, `prefer-first-pvd`,
- * `rtt-history`, `node-like`, `deno-like`.
+ * {@linkcode RACE_POLICIES}: `adaptive` (the API's default), `rfc8305`,
+ * `ipv4-first`, `prefer-first-pvd`, `rtt-history`, `node-like`, `deno-like`.
  *
  * @example Their names
  * ```ts
  * import { BENCHMARK_POLICIES } from "./policy_comparison.ts";
  *
  * const names = BENCHMARK_POLICIES.map((p) => p.name).join();
- * if (names !== "rfc8305,ipv4-first,prefer-first-pvd,rtt-history,node-like,deno-like") throw new Error(names);
+ * if (names !== "adaptive,rfc8305,ipv4-first,prefer-first-pvd,rtt-history,node-like,deno-like") throw new Error(names);
  * ```
  */
 export const BENCHMARK_POLICIES: readonly BenchmarkPolicy[] = Object.freeze([
+  {
+    name: "adaptive",
+    description: "The API's default: PvDs by measured RTT, the next one after twice the first one's RTT (10 to 250 ms)",
+    policyFor: () => RACE_POLICIES.adaptive,
+  },
   {
     name: "rfc8305",
     description: "RFC 8305 defaults in every PvD at once (IPv6 first, 250 ms attempt delay)",

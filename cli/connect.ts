@@ -185,6 +185,7 @@ const USAGE = "usage: mif connect HOST PORT [--pvd ID] [--policy NAME] [--timeou
 
 /** The policies `--policy` names, `prefer:ID` aside. */
 const POLICIES: Readonly<Record<string, RacePolicy>> = {
+  adaptive: RACE_POLICIES.adaptive,
   rfc8305: RACE_POLICIES.rfc8305,
   "ipv4-first": RACE_POLICIES.ipv4First,
   "rtt-history": RACE_POLICIES.rttHistory,
@@ -203,7 +204,7 @@ function milliseconds(option: string, text: string | undefined): number | string
 function parse(args: readonly string[]): Parsed | string {
   const positional: string[] = [];
   let pvdId: string | undefined;
-  let policy: RacePolicy = RACE_POLICIES.rfc8305;
+  let policy: RacePolicy = RACE_POLICIES.adaptive;
   let timeout = 10_000;
   let wait: number | undefined;
   let egress: EgressMode | undefined;
@@ -302,9 +303,10 @@ function isLiteral(host: string): boolean {
  * report and closes the connection.
  *
  * - `--pvd ID`: only that PvD is eligible.
- * - `--policy NAME`: `rfc8305` (every PvD at once, the default),
- *   `ipv4-first`, `rtt-history`, `node-like`, `deno-like`, or `prefer:ID`
- *   (that PvD first, the others 250 ms later).
+ * - `--policy NAME`: `adaptive` (the API's default; with no RTT measured
+ *   yet, as in one command, every PvD at once), `rfc8305` (every PvD at
+ *   once), `ipv4-first`, `rtt-history`, `node-like`, `deno-like`, or
+ *   `prefer:ID` (that PvD first, the others 250 ms later).
  * - `--timeout MS`: the overall limit (10000 when absent).
  * - `--wait MS`: how long to listen first, for Router Advertisements to
  *   bring PvDs and their DNS servers (1500 when absent); with `--pvd` it

@@ -62,8 +62,8 @@ Commands:
   connect HOST PORT [--pvd ID] [--policy NAME] [--timeout MS] [--wait MS] [--egress refuse|warn|off] [--json]
                              race a TCP connection through every PvD of the real host (or one) and print the
                              establishment report: each attempt's PvD, source, destination, times, result;
-                             the winner and why. Policies: rfc8305, ipv4-first, rtt-history, node-like,
-                             deno-like, prefer:PVD_ID. Exit 0 connected, 1 not
+                             the winner and why. Policies: adaptive (the default), rfc8305, ipv4-first,
+                             rtt-history, node-like, deno-like, prefer:PVD_ID. Exit 0 connected, 1 not
   help                       this text`;
 
 /** Runs the command line with `args`; returns the exit code. */

@@ -138,7 +138,7 @@ Deno.test({
       assert(
         new RegExp(
           String.raw`^host\.test port ${echo.port}: connected through implicit:lo:ipv[46] in \d+ ms, ` +
-            String.raw`from (\[::1\]|127\.0\.0\.1):\d+ to (\[::1\]|127\.0\.0\.1):${echo.port} \(policy rfc8305\)$`,
+            String.raw`from (\[::1\]|127\.0\.0\.1):\d+ to (\[::1\]|127\.0\.0\.1):${echo.port} \(policy adaptive\)$`,
         ).test(lines[0]!),
         text,
       );
@@ -231,7 +231,7 @@ Deno.test({
         text.lines[0],
         `host.test port ${port}: not connected after ${
           text.lines[0]!.match(/after (\d+) ms/)?.[1]
-        } ms (policy rfc8305): all 2 attempts failed`,
+        } ms (policy adaptive): all 2 attempts failed`,
       );
       assertEquals(text.lines.at(-1), "error connection-failed: all-failed");
     });
@@ -269,7 +269,8 @@ Deno.test("mif connect: usage errors exit with 2", async () => {
       [["host.test", "80", "--pvd"], "--pvd takes a PvD identifier"],
       [
         ["host.test", "80", "--policy", "fastest"],
-        '--policy takes one of rfc8305, ipv4-first, rtt-history, node-like, deno-like or prefer:PVD_ID, got "fastest"',
+        "--policy takes one of adaptive, rfc8305, ipv4-first, rtt-history, node-like, deno-like or prefer:PVD_ID, " +
+        'got "fastest"',
       ],
       [["host.test", "80", "--timeout", "soon"], "--timeout takes a number of milliseconds, got soon"],
       [["host.test", "80", "--egress", "maybe"], "--egress takes refuse, warn or off, got maybe"],

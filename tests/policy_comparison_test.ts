@@ -201,7 +201,11 @@ Deno.test("every scenario host: after each race, no connection, core slot or tim
 
 Deno.test("bad options are RangeErrors naming what is known", async () => {
   await assertRejects(() => comparePolicies({ scenarios: ["moon"] }), RangeError, 'unknown scenario "moon"');
-  await assertRejects(() => comparePolicies({ policies: ["fastest"] }), RangeError, "known: rfc8305, ipv4-first");
+  await assertRejects(
+    () => comparePolicies({ policies: ["fastest"] }),
+    RangeError,
+    "known: adaptive, rfc8305, ipv4-first",
+  );
   await assertRejects(() => comparePolicies({ races: 0 }), RangeError, "race count 0");
   await assertRejects(() => comparePolicies({ timeout: -1 }), RangeError, "timeout -1");
 });
@@ -258,7 +262,7 @@ Deno.test("mif policies: the table, Markdown, JSON and the chart", async () => {
   const json = await runMain(["policies", "--races", "3", "--seed", "5", "--json", "--scenarios", "dead-upstream"]);
   assertEquals(json.code, 0, json.err);
   const parsed = JSON.parse(json.out);
-  assertEquals([parsed.races, parsed.seed, parsed.timeout, parsed.results.length], [3, 5, 10_000, 6]);
+  assertEquals([parsed.races, parsed.seed, parsed.timeout, parsed.results.length], [3, 5, 10_000, 7]);
   const deno = parsed.results.find((r: { policy: string }) => r.policy === "deno-like");
   assertEquals([deno.connected, deno.p50, deno.failureCodes], [0, null, { "timed-out": 3 }]);
 
