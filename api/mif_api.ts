@@ -677,76 +677,92 @@ export class MifApi {
   #feedRace(runner: RaceRunner, pvds: readonly PvdInfo[], name: string, together: boolean): () => void {
     const stops: (() => void)[] = [];
     const literal = addressLiteral(name);
-    for (const pvd of pvds) {
-      // A PvD that cannot resolve the name is out of the race at once, with
-      // the reason #resolve would give, and no generator or error to make.
-      const query = literal ? undefined : this.#question(pvd.pvdId, name, runner.familiesOf(pvd.pvdId));
-      if (!literal && query === undefined) {
-        runner.unanswered(pvd.pvdId, noDnsServer(pvd.pvdId, name));
-        continue;
-      }
-      // Registered even when nothing is left to ask: the PvD's withdrawal
-      // still fails its attempts in flight.
-      const operation = this.#startOperation(pvd.pvdId);
-      const { signal } = operation.controller;
-      const onWithdrawn = () => {
-        const reason = signal.reason instanceof Error ? signal.reason.message : "withdrawn";
-        runner.withdraw(pvd.pvdId, reason);
-      };
-      signal.addEventListener("abort", onWithdrawn, { once: true });
-      /** The PvD's DNS servers are being asked. */
-      let asking = false;
-      /** The race is over but the answer still goes into the cache. */
-      let detached = false;
-      stops.push(() => {
-        signal.removeEventListener("abort", onWithdrawn);
-        // A question in flight when the race ends is answered all the
-        // same, for the cache: the next connect finds it there rather than
-        // asking again and being cut off again. The PvD's withdrawal and
-        // close() still stop it.
-        if (asking && this.#dnsCache !== undefined) {
-          detached = true;
-          return;
-        }
-        operation.controller.abort(RACE_OVER);
-        operation.done();
-      });
-      const feed = (answer: ResolvedFamily) => runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
-      // What needs no query (a literal, the cache's answers) goes in now,
-      // so that the first attempt starts in this turn of the event loop.
-      if (literal) {
-        feed({ family: literal.family, addresses: [literal.text] });
-        runner.unanswered(pvd.pvdId);
-        continue;
-      }
-      const { hits, missing } = this.#fromCache(query!);
-      const held: ResolvedFamily[] = together && missing.length > 0 ? hits : [];
-      if (held.length === 0) hits.forEach(feed);
-      if (missing.length === 0) {
-        runner.unanswered(pvd.pvdId);
-        continue;
-      }
-      asking = true;
-      (async () => {
-        try {
-          for await (const answer of this.#asked({ ...query!, families: missing }, signal)) {
-            if (detached || runner.over) continue; // Kept in the cache all the same.
-            if (together) held.push(answer);
-            else feed(answer);
-          }
-          held.forEach(feed);
-          runner.unanswered(pvd.pvdId);
-        } catch (caught) {
-          if (signal.aborted || detached) return; // Withdrawn (handled above), or the race is over.
-          held.forEach(feed);
-          runner.unanswered(pvd.pvdId, asMifError(caught, "resolution-failed", `resolve "${name}"`).message);
-        } finally {
-          asking = false;
-          if (detached) operation.done();
-        }
-      })();
-    }
+    // The first PvD's answer goes in alone, so that its attempt starts at
+    // once; the rest of what is known now goes in as one scheduler step.
+    const [first, ...rest] = pvds;
+    if (first !== undefined) this.#feedPvd(runner, first, name, literal, together, stops);
+    runner.batch(() => {
+      for (const pvd of rest) this.#feedPvd(runner, pvd, name, literal, together, stops);
+    });
     return () => stops.forEach((stop) => stop());
+  }
+
+  /** One PvD's part of `#feedRace`: what stops its resolution goes to `stops`. */
+  #feedPvd(
+    runner: RaceRunner,
+    pvd: PvdInfo,
+    name: string,
+    literal: ReturnType<typeof addressLiteral>,
+    together: boolean,
+    stops: (() => void)[],
+  ): void {
+    // A PvD that cannot resolve the name is out of the race at once, with
+    // the reason #resolve would give, and no generator or error to make.
+    const query = literal ? undefined : this.#question(pvd.pvdId, name, runner.familiesOf(pvd.pvdId));
+    if (!literal && query === undefined) {
+      runner.unanswered(pvd.pvdId, noDnsServer(pvd.pvdId, name));
+      return;
+    }
+    // Registered even when nothing is left to ask: the PvD's withdrawal
+    // still fails its attempts in flight.
+    const operation = this.#startOperation(pvd.pvdId);
+    const { signal } = operation.controller;
+    const onWithdrawn = () => {
+      const reason = signal.reason instanceof Error ? signal.reason.message : "withdrawn";
+      runner.withdraw(pvd.pvdId, reason);
+    };
+    signal.addEventListener("abort", onWithdrawn, { once: true });
+    /** The PvD's DNS servers are being asked. */
+    let asking = false;
+    /** The race is over but the answer still goes into the cache. */
+    let detached = false;
+    stops.push(() => {
+      signal.removeEventListener("abort", onWithdrawn);
+      // A question in flight when the race ends is answered all the
+      // same, for the cache: the next connect finds it there rather than
+      // asking again and being cut off again. The PvD's withdrawal and
+      // close() still stop it.
+      if (asking && this.#dnsCache !== undefined) {
+        detached = true;
+        return;
+      }
+      operation.controller.abort(RACE_OVER);
+      operation.done();
+    });
+    const feed = (answer: ResolvedFamily) => runner.resolved({ pvd: pvd.pvdId, ...this.#answerOf(pvd, answer) });
+    // What needs no query (a literal, the cache's answers) goes in now,
+    // so that the first attempt starts in this turn of the event loop.
+    if (literal) {
+      feed({ family: literal.family, addresses: [literal.text] });
+      runner.unanswered(pvd.pvdId);
+      return;
+    }
+    const { hits, missing } = this.#fromCache(query!);
+    const held: ResolvedFamily[] = together && missing.length > 0 ? hits : [];
+    if (held.length === 0) hits.forEach(feed);
+    if (missing.length === 0) {
+      runner.unanswered(pvd.pvdId);
+      return;
+    }
+    asking = true;
+    (async () => {
+      try {
+        for await (const answer of this.#asked({ ...query!, families: missing }, signal)) {
+          if (detached || runner.over) continue; // Kept in the cache all the same.
+          if (together) held.push(answer);
+          else feed(answer);
+        }
+        held.forEach(feed);
+        runner.unanswered(pvd.pvdId);
+      } catch (caught) {
+        if (signal.aborted || detached) return; // Withdrawn (handled above), or the race is over.
+        held.forEach(feed);
+        runner.unanswered(pvd.pvdId, asMifError(caught, "resolution-failed", `resolve "${name}"`).message);
+      } finally {
+        asking = false;
+        if (detached) operation.done();
+      }
+    })();
   }
 
   #answerOf(pvd: PvdInfo, answer: ResolvedFamily): { family: 4 | 6; destinations: RaceDestination[] } {

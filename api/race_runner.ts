@@ -159,6 +159,8 @@ export class RaceRunner {
   #race: ConnectionRace | undefined;
   /** Events fed before the race had a slot in the core. */
   #backlog: RaceEvent[] = [];
+  /** Events held back by {@linkcode RaceRunner.batch}, for one step. */
+  #batched: RaceEvent[] | undefined;
   #wake: TimerHandle | undefined;
   #last = 0;
   #fed = 0;
@@ -250,6 +252,43 @@ export class RaceRunner {
   }
 
   /**
+   * Feeds several answers as one: what `feed` gives is applied in one step
+   * of the scheduler when it returns (attempts start then), rather than one
+   * step per answer.
+   *
+   * @example Two PvDs without DNS servers, answered together
+   * ```ts
+   * import { RaceRunner } from "./race_runner.ts";
+   * import { twoProviderHost } from "../adapters/simulated/mod.ts";
+   *
+   * const { network, clock, eth0 } = twoProviderHost();
+   * const runner = new RaceRunner([
+   *   { pvd: eth0.ipv6.pvdId, interfaceId: eth0.interfaceId, families: [6] },
+   *   { pvd: eth0.ipv4.pvdId, interfaceId: eth0.interfaceId, families: [4] },
+   * ], { link: network, port: 80 });
+   * runner.batch(() => {
+   *   runner.unanswered(eth0.ipv6.pvdId, "no DNS server");
+   *   runner.unanswered(eth0.ipv4.pvdId, "no DNS server");
+   * });
+   * const outcome = await clock.drive(runner.outcome);
+   * if (outcome.report.reason !== "no-addresses") throw new Error(outcome.report.reason);
+   * ```
+   *
+   * @param feed Calls {@linkcode RaceRunner.resolved}, {@linkcode RaceRunner.unanswered} and the like.
+   */
+  batch(feed: () => void): void {
+    if (this.#batched !== undefined) return feed();
+    this.#batched = [];
+    try {
+      feed();
+    } finally {
+      const events = this.#batched;
+      this.#batched = undefined;
+      if (events.length > 0) this.#step(events);
+    }
+  }
+
+  /**
    * A PvD went away mid-race: it answers nothing more, and its attempts in
    * flight fail now (the others go on).
    *
@@ -308,6 +347,10 @@ export class RaceRunner {
 
   #step(events: readonly RaceEvent[]): void {
     if (this.#over) return;
+    if (this.#batched !== undefined) {
+      this.#batched.push(...events);
+      return;
+    }
     if (!this.#race) {
       if (events.some((e) => e.kind === "abort")) this.#finishBroken(this.#abortReason);
       else this.#backlog.push(...events);

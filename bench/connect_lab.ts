@@ -16,20 +16,32 @@
 // provider A's DNS, the preferred provider's, as a host's resolv.conf would
 // say; this library asks each PvD's own DNS servers (from the RAs).
 //
-// Each contender runs as one child process per scenario in the host
-// namespace (bench/_connect_lab_library.ts, bench/_connect_lab_runtime.mjs)
-// doing WARMUP untimed connects (stopping at the first failure) and then
-// RUNS sequential connects, each timed from the call to the established
-// connection, so that process start-up and the JIT's first compilations
-// stay out of the figures: steady state, as in a long-running process. The
-// library keeps DNS answers for their TTL (60 s on the lab) unless told not
-// to; the runtimes ask getaddrinfo, which keeps nothing, every time. A connect that fails or takes longer
-// than TIMEOUT counts as a failure; after STOP_AFTER failures in a row the
-// contender stops for that scenario (the rest would only wait out the
-// timeout) and the runs not made are counted as failures too.
+// Each contender runs as one child process per scenario and round in the
+// host namespace (bench/_connect_lab_library.ts,
+// bench/_connect_lab_runtime.mjs), the contenders taking turns round after
+// round. Each process makes WARMUP untimed connects (at most 5 s of them;
+// stopping at the first failure), then its share of the RUNS sequential
+// connects, each timed from the call to the established connection, so
+// that process start-up and the JIT's compilations stay out of the
+// figures: steady state, as in a long-running process (V8 optimizes the
+// code a process runs often, after some tens to hundreds of runs, for
+// every contender's JavaScript alike). The first untimed connect is
+// reported apart, as the cold figure. The library keeps DNS answers for
+// their TTL (60 s on the lab) unless told not to; the runtimes ask
+// getaddrinfo, which keeps nothing, every time. A connect that fails or
+// takes longer than TIMEOUT counts as a failure; after STOP_AFTER failures
+// in a row the process stops (the rest would only wait out the timeout),
+// the runs not made count as failures too, and a contender that failed a
+// whole round is not run again in that scenario.
+//
+// The library's contenders: its default policy (RACE_POLICIES.adaptive: the
+// PvD with the best measured RTT first, the next one after twice that RTT),
+// the same without the DNS cache, RFC 8305 over every PvD at once, and
+// preferPvd(A) (the others after the 250 ms attempt delay).
 //
 // Usage (root, Linux; radvd, dnsmasq, dhclient, python3, node):
-//   deno run -A bench/connect_lab.ts [--runs 30] [--timeout 5000] [--stop-after 5] [--warmup 20] [--json PATH]
+//   deno run -A bench/connect_lab.ts [--runs 50] [--rounds 3] [--timeout 5000] [--stop-after 5] [--warmup 100]
+//     [--json PATH]
 
 const LAB = new URL("../tests/lab/two_provider_host.sh", import.meta.url).pathname;
 const ECHO = new URL("../tests/lab/echo_server.py", import.meta.url).pathname;
@@ -51,10 +63,15 @@ function option(name: string, fallback: number): number {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} takes a positive number`);
   return value;
 }
-const RUNS = option("--runs", 30);
+const RUNS = option("--runs", 50);
+const ROUNDS = option("--rounds", 3);
+/** Timed connects per contender process: the runs are split over the rounds. */
+const PER_ROUND = Math.ceil(RUNS / ROUNDS);
+/** Timed connects per contender and scenario, all rounds together. */
+const TOTAL = PER_ROUND * ROUNDS;
 const TIMEOUT = option("--timeout", 5_000);
 const STOP_AFTER = option("--stop-after", 5);
-const WARMUP = option("--warmup", 20);
+const WARMUP = option("--warmup", 100);
 const jsonAt = Deno.args.indexOf("--json");
 const JSON_PATH = jsonAt === -1 ? undefined : Deno.args[jsonAt + 1];
 
@@ -79,6 +96,8 @@ interface Contender {
 
 interface Outcome {
   readonly timings: (number | null)[];
+  /** The first, untimed connect of the process (cold: code not yet compiled, nothing cached), ms. */
+  readonly first?: number | null;
   /** The library's: when its winning attempt started after the first, and how long it took, per timed connect. */
   readonly schedules?: { winnerStart: number; winnerTook: number }[];
   readonly errors: string[];
@@ -93,6 +112,19 @@ interface Row {
   readonly failures: number;
   readonly median: number | undefined;
   readonly p90: number | undefined;
+}
+
+/** One contender's rounds as one outcome: the first round's cold connect, every timed one. */
+function pooled(rounds: readonly Outcome[]): Outcome {
+  const winners: Record<string, number> = {};
+  for (const o of rounds) for (const [w, n] of Object.entries(o.winners)) winners[w] = (winners[w] ?? 0) + n;
+  return {
+    timings: rounds.flatMap((o) => o.timings),
+    first: rounds[0]?.first ?? null,
+    schedules: rounds.flatMap((o) => o.schedules ?? []),
+    errors: [...new Set(rounds.flatMap((o) => o.errors))],
+    winners,
+  };
 }
 
 /** The nearest-rank percentile of sorted values. */
@@ -122,17 +154,19 @@ function row(scenario: string, contender: Contender, outcome: Outcome): Row {
     contender,
     outcome,
     ok,
-    failures: RUNS - ok.length,
+    failures: TOTAL - ok.length,
     median: percentile(ok, 50),
     p90: percentile(ok, 90),
   };
 }
 
-const ms = (value: number | undefined) => value === undefined ? "—" : value.toFixed(1);
+/** Two decimals below 10 ms, where the healthy figures are, one above. */
+const ms = (value: number | undefined | null) =>
+  value === undefined || value === null ? "—" : value.toFixed(value < 10 ? 2 : 1);
 
 /** A median for comparisons: a contender that failed more than half its runs has none better than the timeout. */
 function effectiveMedian(r: Row): number {
-  return r.failures * 2 > RUNS || r.median === undefined ? Infinity : r.median;
+  return r.failures * 2 > TOTAL || r.median === undefined ? Infinity : r.median;
 }
 
 const name = `mifb${Deno.pid % 10_000}`;
@@ -174,7 +208,7 @@ try {
     new Promise((_, reject) => setTimeout(() => reject(new Error("no echo server")), 5_000)),
   ]);
 
-  const shared = [SERVER.name, String(SERVER.port), String(RUNS), String(TIMEOUT)];
+  const shared = [SERVER.name, String(SERVER.port), String(PER_ROUND), String(TIMEOUT)];
   /** A library contender: the policy, and whether DNS answers are kept (bench/_connect_lab_library.ts's arguments). */
   const library = (label: string, policy: string, cache: "dns-cache" | "no-dns-cache"): Contender => ({
     label,
@@ -182,8 +216,9 @@ try {
     command: [Deno.execPath(), "run", "-A", LIBRARY, ...shared, policy, String(STOP_AFTER), cache, String(WARMUP)],
   });
   const contenders: Contender[] = [
-    library("library, rfc8305", "rfc8305", "dns-cache"),
-    library("library, rfc8305, no DNS cache", "rfc8305", "no-dns-cache"),
+    library("library, default (adaptive)", "default", "dns-cache"),
+    library("library, default, no DNS cache", "default", "no-dns-cache"),
+    library("library, rfc8305 (every PvD at once)", "rfc8305", "dns-cache"),
     library(`library, preferPvd(${A6})`, `prefer:${A6}`, "dns-cache"),
     {
       label: `node ${(await run("node", "--version")).trim()} net.connect autoSelectFamily`,
@@ -204,11 +239,19 @@ try {
   ];
   for (const scenario of scenarios) {
     await scenario.setup();
-    for (const contender of contenders) {
-      console.error(`${scenario.label}: ${contender.label} ...`);
-      const outcome = await measure(namespace, contender);
-      rows.push(row(scenario.label, contender, outcome));
+    // Contenders take turns, round after round, each round a fresh process:
+    // what drifts on the machine meanwhile falls on all of them alike.
+    const outcomes = new Map<Contender, Outcome[]>(contenders.map((c) => [c, []]));
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const contender of contenders) {
+        const earlier = outcomes.get(contender)!;
+        // A contender that failed a whole round would only wait out its timeouts again.
+        if (earlier.some((o) => o.timings.length > 0 && o.timings.every((t) => t === null))) continue;
+        console.error(`${scenario.label}, round ${round}/${ROUNDS}: ${contender.label} ...`);
+        earlier.push(await measure(namespace, contender));
+      }
     }
+    for (const contender of contenders) rows.push(row(scenario.label, contender, pooled(outcomes.get(contender)!)));
   }
 } finally {
   if (echo !== undefined) {
@@ -222,20 +265,22 @@ try {
 
 // The table: scenario × contender → median, p90, failures, ratio to the faster runtime.
 const lines = [
-  `${RUNS} sequential connects per contender and scenario, timeout ${TIMEOUT} ms, ms from the call to an ` +
+  `${TOTAL} sequential connects per contender and scenario (${ROUNDS} rounds of ${PER_ROUND}, each after ${WARMUP} ` +
+  `untimed ones), timeout ${TIMEOUT} ms, ms from the call to an ` +
   `established connection`,
   "",
-  "| Scenario | Contender | Median ms | p90 ms | Failures | × faster runtime | Winners |",
-  "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+  "| Scenario | Contender | Median ms | p90 ms | First ms | Failures | × faster runtime | Winners |",
+  "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |",
 ];
 for (const r of rows) {
   const runtimes = rows.filter((o) => o.scenario === r.scenario && o.contender.kind === "runtime");
   const faster = Math.min(...runtimes.map(effectiveMedian));
   const ratio = r.median === undefined || !Number.isFinite(faster) ? "—" : (r.median / faster).toFixed(2);
-  const stopped = r.outcome.timings.length < RUNS ? ` (stopped after ${r.outcome.timings.length})` : "";
+  const stopped = r.outcome.timings.length < TOTAL ? ` (stopped after ${r.outcome.timings.length})` : "";
   const winners = Object.entries(r.outcome.winners).map(([w, n]) => `${w} ×${n}`).join(", ");
   lines.push(
-    `| ${r.scenario} | ${r.contender.label} | ${ms(r.median)} | ${ms(r.p90)} | ${r.failures}/${RUNS}${stopped} | ` +
+    `| ${r.scenario} | ${r.contender.label} | ${ms(r.median)} | ${ms(r.p90)} | ${ms(r.outcome.first)} | ` +
+      `${r.failures}/${TOTAL}${stopped} | ` +
       `${ratio} | ${winners} |`,
   );
 }
@@ -298,7 +343,14 @@ if (JSON_PATH !== undefined) {
   await Deno.writeTextFile(
     JSON_PATH,
     JSON.stringify(
-      { runs: RUNS, timeout: TIMEOUT, rows: rows.map((r) => ({ ...r, contender: r.contender.label })), verdicts },
+      {
+        runs: TOTAL,
+        rounds: ROUNDS,
+        warmup: WARMUP,
+        timeout: TIMEOUT,
+        rows: rows.map((r) => ({ ...r, contender: r.contender.label })),
+        verdicts,
+      },
       null,
       2,
     ) + "\n",
