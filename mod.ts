@@ -69,6 +69,7 @@ export {
   type RunnerPvd,
 } from "./api/race_runner.ts";
 export type { CheckMessageOptions, MessagesOptions, Subscriber } from "./api/subscriber.ts";
+export { type PvdTranslation, translateInPvds } from "./api/translate_in_pvds.ts";
 export { ConnectError, MifError, type MifErrorCode, type MifErrorOptions } from "./api/errors.ts";
 export * from "./api/messages.ts";
 export type * from "./api/network_link.ts";

@@ -15,7 +15,8 @@
  */
 
 import { MifApi } from "../api/mif_api.ts";
-import type { MifReply, PvdId } from "../api/messages.ts";
+import type { PvdId } from "../api/messages.ts";
+import { type PvdTranslation, translateInPvds } from "../api/translate_in_pvds.ts";
 import type { NetworkLink } from "../api/network_link.ts";
 import type { DnsCounters, DnsMismatch } from "../adapters/host/host_network.ts";
 
@@ -85,17 +86,7 @@ export interface ResolveCommandOptions {
  * if (result.addresses.length !== 1) throw new Error("unexpected");
  * ```
  */
-export interface PvdResolution {
-  /** The PvD. */
-  readonly pvdId: PvdId;
-  /** Its interface's display name. */
-  readonly interface: string;
-  /** Each address as it arrived, ms after the translations were posted. */
-  readonly addresses: readonly { readonly address: string; readonly ms: number }[];
-  /** When Name Translation complete came, ms after the translations were posted. */
-  readonly completeMs: number;
-  /** Why the translation failed, when it did: the MIF error's code and message. */
-  readonly error?: { readonly code: string; readonly message: string };
+export interface PvdResolution extends PvdTranslation {
   /** What the adapter counted for this PvD, when it counts. */
   readonly dns?: DnsCounters;
   /** Each answer the adapter ignored for this PvD (forged, stray): the server asked, which check failed, why. */
@@ -133,20 +124,6 @@ function parse(args: readonly string[]): Parsed | string {
   }
   if (name === undefined) return "which name? usage: mif resolve NAME [--pvd ID] [--wait MS] [--json]";
   return { name, pvdId, json, wait };
-}
-
-/** One translation while it runs. */
-interface Pending {
-  readonly pvdId: PvdId;
-  readonly interface: string;
-  readonly addresses: { address: string; ms: number }[];
-  completeMs?: number;
-  error?: { code: string; message: string };
-}
-
-/** Rounds to a tenth of a millisecond. */
-function tenths(ms: number): number {
-  return Math.round(ms * 10) / 10;
 }
 
 /**
@@ -191,40 +168,14 @@ export async function runResolve(args: readonly string[], options: ResolveComman
   try {
     if (typeof network.refresh === "function") await network.refresh();
     await listen(api, network, parsed);
-    const db = api.database;
-    const pvds = db.interfaces().flatMap((info) =>
-      db.pvdsOf(info.interfaceId).map((pvd) => ({ pvdId: pvd.pvdId, interface: info.displayName }))
-    ).filter((pvd) => parsed.pvdId === undefined || pvd.pvdId === parsed.pvdId);
-    if (parsed.pvdId !== undefined && pvds.length === 0) {
-      // Posted all the same: the API's own error names the problem.
-      pvds.push({ pvdId: parsed.pvdId, interface: "?" });
-    }
-
-    const app = api.subscribe();
-    const started = now();
-    const results = new Map<string, Pending>();
-    pvds.forEach((pvd, index) => {
-      const translationId = `t${index}`;
-      results.set(translationId, { ...pvd, addresses: [] });
-      app.postMessage({ type: "translate-name", pvdId: pvd.pvdId, name: parsed.name, translationId });
+    const translations = await translateInPvds(api, parsed.name, {
+      ...(parsed.pvdId === undefined ? {} : { pvdId: parsed.pvdId }),
+      now,
     });
-    let open = results.size;
-    while (open > 0) {
-      await app.checkMessage();
-      for (let m = app.getMessage(); m !== undefined; m = app.getMessage()) {
-        if (record(m, results, tenths(now() - started))) open--;
-      }
-    }
-    app.close();
-
     const report = {
       name: parsed.name,
-      pvds: [...results.values()].map((r): PvdResolution => ({
-        pvdId: r.pvdId,
-        interface: r.interface,
-        addresses: r.addresses,
-        completeMs: r.completeMs ?? 0,
-        ...(r.error === undefined ? {} : { error: r.error }),
+      pvds: translations.map((r): PvdResolution => ({
+        ...r,
         ...(network.dnsCounters === undefined ? {} : { dns: network.dnsCounters(r.pvdId) }),
         ...(network.dnsMismatches === undefined ? {} : {
           ignored: network.dnsMismatches.filter((m) => m.pvdId === r.pvdId).map(({ server, kind, reason }) => ({
@@ -242,33 +193,6 @@ export async function runResolve(args: readonly string[], options: ResolveComman
   } finally {
     api.close();
   }
-}
-
-/**
- * Files one reply under its translation; true when it ended one (Name
- * Translation complete, or an error reply to the request).
- */
-function record(message: MifReply, results: Map<string, Pending>, ms: number): boolean {
-  if (message.type === "name-translation") {
-    results.get(message.translationId)?.addresses.push({ address: message.address, ms });
-    return false;
-  }
-  if (message.type === "name-translation-complete") {
-    const result = results.get(message.translationId);
-    if (result === undefined) return false;
-    result.completeMs = ms;
-    if (message.error) result.error = { code: message.error.code, message: message.error.message };
-    return true;
-  }
-  if (message.type === "error") {
-    const request = message.request as { type?: string; translationId?: string };
-    const result = request.type === "translate-name" ? results.get(request.translationId ?? "") : undefined;
-    if (result === undefined) return false;
-    result.completeMs = ms;
-    result.error = { code: message.error.code, message: message.error.message };
-    return true;
-  }
-  return false;
 }
 
 /** Waits for Router Advertisements: `wait` ms, or until the one PvD asked for has a DNS server. */

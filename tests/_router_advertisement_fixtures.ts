@@ -1,9 +1,10 @@
 // Router Advertisement fixtures shared by the parser tests
-// (core_router_advertisement_test.ts) and the configuration data tests
-// (configuration_from_packets_test.ts): byte fixtures split per field, and
-// the RAs of capture files.
+// (core_router_advertisement_test.ts), the configuration data tests
+// (configuration_from_packets_test.ts) and the host adapter's tests
+// (host_model_test.ts, host_ra_listener_test.ts): byte fixtures split per
+// field, decoded options, and the RAs of capture files.
 
-import type { RouterAdvertisementInit } from "../core-as/router_advertisement.ts";
+import type { NdOption, RouterAdvertisementHeader, RouterAdvertisementInit } from "../core-as/router_advertisement.ts";
 import { readCapture } from "../core-as/capture.ts";
 import { assert } from "./_assert.ts";
 
@@ -24,6 +25,46 @@ export function text(value: string): string {
 
 // ---------------------------------------------------------------------------
 // Fixtures
+
+/**
+ * Provider B's RFC 8801 PvD option as the namespace lab sends it:
+ * `pvd.provider-b.example` with its own prefix (2001:db8:bb::/64) and
+ * provider B's DNS server; with the embedded RA header (the R flag) when
+ * `withHeader`.
+ */
+export function providerBPvdOption(withHeader = false): NdOption {
+  return {
+    type: "pvd",
+    pvdId: "pvd.provider-b.example",
+    http: false,
+    legacy: false,
+    reservedFlags: 0,
+    delay: 0,
+    sequenceNumber: 1,
+    // The embedded header: BASE's, with a Router Lifetime of 0 (RFC 8801 section 3.1).
+    ...(withHeader ? { header: { ...raHeader(BASE), routerLifetime: 0 } } : {}),
+    options: [
+      {
+        type: "prefix-information",
+        prefix: "2001:db8:bb::",
+        prefixLength: 64,
+        onLink: true,
+        autonomous: true,
+        router: false,
+        reservedFlags: 0,
+        validLifetime: 7200,
+        preferredLifetime: 3600,
+      },
+      { type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] },
+    ],
+  } as NdOption;
+}
+
+/** An RA's header fields, without its options. */
+function raHeader(ra: RouterAdvertisementInit): RouterAdvertisementHeader {
+  const { options: _options, ...header } = ra;
+  return header;
+}
 
 /** A header for builders: hop limit 64, no flags, Router Lifetime 1800 s. */
 export const BASE: RouterAdvertisementInit = {

@@ -22,6 +22,7 @@ import {
 } from "../core-as/mod.ts";
 import type { NetworkState } from "../api/network_link.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { BASE, providerBPvdOption } from "./_router_advertisement_fixtures.ts";
 
 const LO: KernelLink = { ifindex: 1, name: "lo", kind: "loopback", up: true, mtu: 65536 };
 const ETH0: KernelLink = { ifindex: 4, name: "eth0", kind: "ethernet", up: true, mtu: 1400 };
@@ -413,19 +414,7 @@ Deno.test("stabilizeTimes: an element with finite lifetimes re-sent later is a r
 // Router Advertisements heard on a link
 
 function heardRa(options: NdOption[], routerLifetime = 1800): RouterAdvertisement {
-  return parseRouterAdvertisement(buildRouterAdvertisement({
-    curHopLimit: 64,
-    managed: false,
-    other: false,
-    homeAgent: false,
-    preference: "high",
-    proxy: false,
-    reservedFlags: 0,
-    routerLifetime,
-    reachableTime: 0,
-    retransTimer: 0,
-    options,
-  }));
+  return parseRouterAdvertisement(buildRouterAdvertisement({ ...BASE, preference: "high", routerLifetime, options }));
 }
 
 Deno.test("an RA without a PvD option is an ra element of the link's implicit IPv6 PvD", () => {
@@ -513,41 +502,7 @@ Deno.test("an RA with a PvD option makes an explicit PvD that takes the addresse
     validLifetime: 7200,
     preferredLifetime: 3600,
   });
-  const pvd: NdOption = {
-    type: "pvd",
-    pvdId: "pvd.provider-b.example",
-    http: false,
-    legacy: false,
-    reservedFlags: 0,
-    delay: 0,
-    sequenceNumber: 1,
-    header: {
-      curHopLimit: 64,
-      managed: false,
-      other: false,
-      homeAgent: false,
-      preference: "medium",
-      proxy: false,
-      reservedFlags: 0,
-      routerLifetime: 0,
-      reachableTime: 0,
-      retransTimer: 0,
-    },
-    options: [
-      {
-        type: "prefix-information",
-        prefix: "2001:db8:bb::",
-        prefixLength: 64,
-        onLink: true,
-        autonomous: true,
-        router: false,
-        reservedFlags: 0,
-        validLifetime: 7200,
-        preferredLifetime: 3600,
-      },
-      { type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] },
-    ],
-  } as NdOption;
+  const pvd = providerBPvdOption(true);
   const plain = heardRa([{ type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] }]);
   const state = networkStateFromFacts(
     {

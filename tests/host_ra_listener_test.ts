@@ -17,22 +17,11 @@ import { VirtualClock } from "../adapters/simulated/mod.ts";
 import { buildRouterAdvertisement, type NdOption } from "../core-as/mod.ts";
 import { MifApi } from "../mod.ts";
 import { assert, assertEquals } from "./_assert.ts";
+import { BASE, providerBPvdOption } from "./_router_advertisement_fixtures.ts";
 import { drain } from "./_scripted_link.ts";
 
 function raBytes(options: NdOption[], routerLifetime = 1800): Uint8Array {
-  return buildRouterAdvertisement({
-    curHopLimit: 64,
-    managed: false,
-    other: false,
-    homeAgent: false,
-    preference: "medium",
-    proxy: false,
-    reservedFlags: 0,
-    routerLifetime,
-    reachableTime: 0,
-    retransTimer: 0,
-    options,
-  });
+  return buildRouterAdvertisement({ ...BASE, routerLifetime, options });
 }
 
 /** A socket whose datagrams the test pushes; records what is sent. */
@@ -151,29 +140,7 @@ Deno.test("HostNetwork hears an explicit PvD and the MIF API announces it with i
   assertEquals(drain(app).map((m) => m.type === "provisioning-domain-announcement" ? m.pvdId : m.type), [
     "implicit:wlan0:ipv6",
   ]);
-  const pvd: NdOption = {
-    type: "pvd",
-    pvdId: "pvd.provider-b.example",
-    http: false,
-    legacy: false,
-    reservedFlags: 0,
-    delay: 0,
-    sequenceNumber: 1,
-    options: [
-      {
-        type: "prefix-information",
-        prefix: "2001:db8:bb::",
-        prefixLength: 64,
-        onLink: true,
-        autonomous: true,
-        router: false,
-        reservedFlags: 0,
-        validLifetime: 7200,
-        preferredLifetime: 3600,
-      },
-      { type: "rdnss", lifetime: 600, servers: ["2001:db8:b::53"] },
-    ],
-  } as NdOption;
+  const pvd = providerBPvdOption();
   socket.push({ bytes: raBytes([pvd], 0), source: "fe80::1", ifindex: 3, hopLimit: 255 });
   await clock.tick(0);
   await clock.tick(0);

@@ -23,7 +23,7 @@
 // The first line, {"type": "ready"}, comes once the host has been read.
 // Closing stdin stops the network and exits.
 
-import { MifApi } from "@pvd/mif";
+import { MifApi, translateInPvds } from "@pvd/mif";
 import { nodeHostNetwork } from "@pvd/mif/node";
 import process from "node:process";
 import { createInterface } from "node:readline";
@@ -73,9 +73,6 @@ function since(after, before) {
   };
 }
 
-/** @param {number} ms */
-const tenths = (ms) => Math.round(ms * 10) / 10;
-
 /**
  * One resolution over a fresh MifApi.
  *
@@ -87,56 +84,24 @@ async function resolve(name, pvdId, wait) {
   const api = new MifApi(link);
   try {
     await network.refresh();
-    const db = api.database;
     const hasDns = () =>
-      pvdId !== undefined && (db.configurationData(pvdId, undefined, "dns-servers") ?? []).length > 0;
+      pvdId !== undefined && (api.database.configurationData(pvdId, undefined, "dns-servers") ?? []).length > 0;
     for (const deadline = Date.now() + wait; !hasDns() && Date.now() < deadline;) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(50, deadline - Date.now())));
     }
-    const pvds = db.interfaces().flatMap((info) =>
-      db.pvdsOf(info.interfaceId).map((pvd) => ({ pvdId: pvd.pvdId, interface: info.displayName }))
-    ).filter((pvd) => pvdId === undefined || pvd.pvdId === pvdId);
-    // Posted all the same: the API's own error names the problem.
-    if (pvdId !== undefined && pvds.length === 0) pvds.push({ pvdId, interface: "?" });
-
-    const before = new Map(pvds.map((p) => [p.pvdId, network.dnsCounters(p.pvdId)]));
+    // The counters before: this request's own figures are the difference.
+    const ids = api.database.interfaces().flatMap((info) => api.database.pvdsOf(info.interfaceId))
+      .map((pvd) => pvd.pvdId);
+    if (pvdId !== undefined && !ids.includes(pvdId)) ids.push(pvdId);
+    const before = new Map(ids.map((id) => [id, network.dnsCounters(id)]));
     const beforeAll = network.dnsCounters();
     const since0 = network.clock.now();
-    /**
-     * @type {Map<string, { pvdId: string, interface: string, addresses: { address: string, ms: number }[],
-     *   completeMs?: number, error?: { code: string, message: string } }>}
-     */
-    const results = new Map();
-    const app = api.subscribe();
-    const started = performance.now();
-    pvds.forEach((pvd, index) => {
-      results.set(`t${index}`, { ...pvd, addresses: [] });
-      app.postMessage({ type: "translate-name", pvdId: pvd.pvdId, name, translationId: `t${index}` });
-    });
-    for (let open = results.size; open > 0;) {
-      await app.checkMessage();
-      for (let m = app.getMessage(); m !== undefined; m = app.getMessage()) {
-        const ms = tenths(performance.now() - started);
-        if (m.type === "name-translation") results.get(m.translationId)?.addresses.push({ address: m.address, ms });
-        else if (m.type === "name-translation-complete" || m.type === "error") {
-          const id = m.type === "error"
-            ? /** @type {{ translationId?: string }} */ (m.request).translationId
-            : m.translationId;
-          const result = results.get(id ?? "");
-          if (result === undefined || result.completeMs !== undefined) continue;
-          result.completeMs = ms;
-          if (m.error) result.error = { code: m.error.code, message: m.error.message };
-          open--;
-        }
-      }
-    }
-    app.close();
+    const results = await translateInPvds(api, name, pvdId === undefined ? {} : { pvdId });
     const mismatches = network.dnsMismatches.filter((m) => m.at >= since0);
     return {
       name,
-      pvds: [...results.values()].map((r) => ({
+      pvds: results.map((r) => ({
         ...r,
-        completeMs: r.completeMs ?? 0,
         dns: since(network.dnsCounters(r.pvdId), /** @type {DnsCounters} */ (before.get(r.pvdId))),
         ignored: mismatches.filter((m) => m.pvdId === r.pvdId).map(({ server, kind, reason }) => ({
           server,
