@@ -13,14 +13,13 @@
 
 import { MifApi, RACE_POLICIES, type RacePolicy } from "../mod.ts";
 import { denoHostNetwork } from "../adapters/deno/mod.ts";
+import { runConnects } from "./_connect_lab_runs.mjs";
 
 const [host = "srv.example", portText = "8080", runsText = "30", timeoutText = "5000", policyText = "default"] =
   Deno.args;
 const stopAfter = Number(Deno.args[5] ?? "5");
 const dnsCache = (Deno.args[6] ?? "dns-cache") === "dns-cache";
 const warmup = Number(Deno.args[7] ?? "1");
-/** Warm-up stops after this long: an impaired path's 250 ms connects need no hundred rounds to warm the code. */
-const WARMUP_BUDGET_MS = 5_000;
 const port = Number(portText);
 const runs = Number(runsText);
 const timeout = Number(timeoutText);
@@ -53,9 +52,8 @@ while (!(PVDS.every((p) => usable(p, false)) && DNS.every((p) => usable(p, true)
   await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-const timings: (number | null)[] = [];
-const errors: string[] = [];
-const winners: Record<string, number> = {};
+/** True until the timed connects begin. */
+let warming = true;
 
 /** The last run's establishment report, for reading why a figure is what it is. */
 let sample: unknown;
@@ -76,7 +74,7 @@ async function once(): Promise<{ ms: number; pvdId: string } | { error: string }
     sample = report;
     const first = Math.min(...report.attempts.map((a) => a.start));
     const winner = report.attempts.find((a) => a.attempt === report.winner)!;
-    schedules.push({ winnerStart: winner.start - first, winnerTook: winner.end - winner.start });
+    if (!warming) schedules.push({ winnerStart: winner.start - first, winnerTook: winner.end - winner.start });
     return { ms, pvdId };
   } catch (caught) {
     const error = caught as { code?: string; message?: string };
@@ -85,33 +83,13 @@ async function once(): Promise<{ ms: number; pvdId: string } | { error: string }
   }
 }
 
-// Untimed connects first, excluded: the first ones compile the code paths
-// (the same number for every contender); a failure ends them. The first
-// one is reported apart: a cold start (its DNS answer not yet kept).
-let first: number | null = null;
-const warmupEnds = performance.now() + WARMUP_BUDGET_MS;
-for (let i = 0; i < warmup && performance.now() < warmupEnds; i++) {
-  const outcome = await once();
-  if ("error" in outcome) break;
-  if (i === 0) first = outcome.ms;
-}
-schedules.length = 0; // the timed runs' only
-let failedInARow = 0;
-for (let run = 0; run < runs; run++) {
-  if (failedInARow >= stopAfter) break;
-  const outcome = await once();
-  if ("error" in outcome) {
-    timings.push(null);
-    errors.push(outcome.error);
-    failedInARow++;
-  } else {
-    timings.push(outcome.ms);
-    winners[outcome.pvdId] = (winners[outcome.pvdId] ?? 0) + 1;
-    failedInARow = 0;
-  }
-}
-console.log(
-  JSON.stringify({ timings, first, errors: [...new Set(errors)], winners, source: network.source, sample, schedules }),
-);
+// Untimed connects first (the first ones compile the code paths; the
+// first of all is a cold start, its DNS answer not yet kept), then the
+// timed ones; the schedules are the timed runs' only.
+const outcome = await runConnects(async () => {
+  const result = await once();
+  return "error" in result ? result : { ms: result.ms, winner: result.pvdId };
+}, { warmup, runs, stopAfter, timing: () => (warming = false) });
+console.log(JSON.stringify({ ...outcome, source: network.source, sample, schedules }));
 api.close();
 Deno.exit(0);

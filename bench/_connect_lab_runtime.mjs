@@ -13,13 +13,12 @@
 // Usage: node|deno run -A bench/_connect_lab_runtime.mjs MODE HOST PORT RUNS TIMEOUT_MS STOP_AFTER [WARMUP]
 
 import net from "node:net";
+import { runConnects } from "./_connect_lab_runs.mjs";
 
 const [mode = "node-net", host = "srv.example", portText = "8080", runsText = "30", timeoutText = "5000"] = process
   .argv.slice(2);
 const stopAfter = Number(process.argv[7] ?? "5");
 const warmup = Number(process.argv[8] ?? "1");
-/** Warm-up stops after this long: an impaired path's 250 ms connects need no hundred rounds to warm the code. */
-const WARMUP_BUDGET_MS = 5_000;
 const port = Number(portText);
 const runs = Number(runsText);
 const timeout = Number(timeoutText);
@@ -81,39 +80,11 @@ async function denoOnce() {
 if (mode === "deno-connect" && !("Deno" in globalThis)) throw new Error("deno-connect runs under Deno");
 const once = mode === "deno-connect" ? denoOnce : nodeOnce;
 
-/** @type {(number | null)[]} */
-const timings = [];
-/** @type {string[]} */
-const errors = [];
-/** @type {Record<string, number>} */
-const winners = {};
-// Untimed connects first, as bench/_connect_lab_library.ts does: the same
-// number for every contender; a failure ends them (it would only wait). The
-// first one is reported apart: a cold start (resolver loaded, code paths
-// compiled).
-/** @type {number | null} */
-let first = null;
-const warmupEnds = performance.now() + WARMUP_BUDGET_MS;
-for (let i = 0; i < warmup && performance.now() < warmupEnds; i++) {
-  const outcome = await once();
-  if ("error" in outcome) break;
-  if (i === 0) first = outcome.ms;
-}
-let failedInARow = 0;
-for (let run = 0; run < runs; run++) {
-  if (failedInARow >= stopAfter) break;
-  const outcome = await once();
-  if ("error" in outcome) {
-    timings.push(null);
-    errors.push(outcome.error);
-    failedInARow++;
-  } else {
-    timings.push(outcome.ms);
-    winners[outcome.remote] = (winners[outcome.remote] ?? 0) + 1;
-    failedInARow = 0;
-  }
-}
-process.stdout.write(
-  JSON.stringify({ timings, first, errors: [...new Set(errors)], winners, runtime: process.version }) + "\n",
-);
+// Untimed connects first, as bench/_connect_lab_library.ts does (the first
+// one a cold start: resolver loaded, code paths compiled), then the timed ones.
+const outcome = await runConnects(async () => {
+  const result = await once();
+  return "error" in result ? result : { ms: result.ms, winner: result.remote };
+}, { warmup, runs, stopAfter });
+process.stdout.write(JSON.stringify({ ...outcome, runtime: process.version }) + "\n");
 process.exit(0);
